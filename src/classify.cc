@@ -1,0 +1,69 @@
+#include "classify.h"
+
+#include <fmt/format.h>
+
+#include "error.h"
+#include "model.h"
+#include "model_path.h"
+#include "output.h"
+#include "predict.h"
+#include "stopwatch.h"
+
+namespace whatcar {
+namespace {
+
+Result classify_one(Model& model, const std::string& path, const ClassifyOptions& opts, double min_confidence) {
+  Result r;
+  r.path = path;
+  Stopwatch clock;
+  Timings t;
+  try {
+    const Image image = load_image(path, opts.max_pixels);
+    t.decode_ms = clock.lap_ms();
+    const torch::Tensor input = model.input_tensor(image);
+    t.preprocess_ms = clock.lap_ms();
+    const torch::Tensor logits = model.logits(input);
+    t.inference_ms = clock.lap_ms();
+    predict_into(r, logits.data_ptr<float>(), model.metadata().labels, opts.top_k, min_confidence);
+  } catch (const InputError& e) {
+    r.error = e.what();
+  }
+  t.total_ms = clock.total_ms();
+  if (opts.timings) r.timings = t;
+  return r;
+}
+
+}  // namespace
+
+int run_classify(const ClassifyOptions& opts) {
+  const Format format = parse_format(opts.format);
+  if (opts.inputs.empty()) throw UsageError("no images given (try: whatcar photo.jpg)");
+  if (opts.top_k < 1) throw UsageError("--top must be at least 1");
+  set_torch_threads(opts.model.threads);
+  Stopwatch load_clock;
+  Model model = Model::load(resolve_model_path(opts.model.model));
+  const double load_ms = load_clock.lap_ms();
+  const double min_confidence = opts.model.min_confidence.value_or(model.metadata().min_confidence);
+  if (opts.timings && !opts.quiet) fmt::print(stderr, "whatcar: timings: model load {:.1f} ms\n", load_ms);
+
+  auto writer = make_writer(format, stdout, "<stdout>", {opts.inputs.size() > 1});
+  writer->begin();
+  int failed = 0;
+  for (const auto& path : opts.inputs) {
+    const Result r = classify_one(model, path, opts, min_confidence);
+    if (r.error) {
+      ++failed;
+      if (!opts.quiet) fmt::print(stderr, "whatcar: {}: {}\n", path, *r.error);
+    }
+    if (r.timings && format == Format::kText && !opts.quiet) {
+      const auto& t = *r.timings;
+      fmt::print(stderr, "whatcar: timings: {}: decode {:.1f} ms, preprocess {:.1f} ms, inference {:.1f} ms, total {:.1f} ms\n",
+                 path, t.decode_ms, t.preprocess_ms, t.inference_ms, t.total_ms);
+    }
+    writer->write(r);
+  }
+  writer->end();
+  return failed ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace whatcar

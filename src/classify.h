@@ -1,0 +1,33 @@
+// `whatcar classify IMAGE...` (the default command): top-k predictions for each image.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image.h"
+
+namespace whatcar {
+
+// Options every command that runs the model shares.
+struct ModelOptions {
+  std::string model;  // empty: the bundled model
+  int threads = 0;    // 0: all cores
+  std::optional<double> min_confidence;  // overrides the model's threshold
+};
+
+struct ClassifyOptions {
+  ModelOptions model;
+  std::vector<std::string> inputs;
+  int top_k = 5;
+  std::string format = "text";
+  bool timings = false;
+  bool quiet = false;
+  uint64_t max_pixels = kDefaultMaxPixels;
+};
+
+// Returns the exit status: 0 all classified, 1 some inputs failed. Throws Error for fatal problems.
+int run_classify(const ClassifyOptions& opts);
+
+}  // namespace whatcar

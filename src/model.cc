@@ -1,0 +1,74 @@
+#include "model.h"
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+#include <torch/csrc/jit/serialization/import.h>
+#include <torch/version.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "error.h"
+
+namespace whatcar {
+namespace {
+
+// libtorch's messages carry a C++ stack trace after the first line; users get the first line.
+std::string first_line(const std::string& s) {
+  auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+}  // namespace
+
+Model Model::load(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw ModelError(path, "model file not found");
+  if (std::filesystem::is_directory(path, ec)) throw ModelError(path, "model path is a directory");
+  if (std::filesystem::file_size(path, ec) == 0) throw ModelError(path, "model file is empty");
+  torch::jit::ExtraFilesMap extra{{kModelInfoFile, ""}, {kLabelsFile, ""}, {kProbesFile, ""}};
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(path, torch::kCPU, extra);
+  } catch (const std::exception& e) {
+    throw ModelError(path, fmt::format("not a loadable TorchScript model: {}", first_line(e.what())));
+  }
+  module.eval();
+  if (!module.find_method("forward")) throw ModelError(path, "TorchScript model has no forward method");
+  ModelMetadata meta = parse_metadata(path, extra[kModelInfoFile], extra[kLabelsFile], extra[kProbesFile]);
+  return Model(path, std::move(module), std::move(meta));
+}
+
+torch::Tensor Model::logits(const torch::Tensor& batch) {
+  c10::InferenceMode guard;
+  torch::IValue out;
+  try {
+    out = module_.forward({batch});
+  } catch (const std::exception& e) {
+    throw ModelError(path_, fmt::format("inference failed: {}", first_line(e.what())));
+  }
+  if (!out.isTensor()) throw ModelError(path_, "model output is not a tensor");
+  torch::Tensor t = out.toTensor();
+  if (t.dim() != 2 || t.size(0) != batch.size(0) || t.size(1) != num_classes()) {
+    throw ModelError(path_, fmt::format("model output has shape {} but the model carries {} labels",
+                                        fmt::join(t.sizes().vec(), "x"), num_classes()));
+  }
+  return t.to(torch::kFloat32).contiguous();
+}
+
+torch::Tensor Model::input_tensor(const Image& image) const {
+  const int s = input_size();
+  torch::Tensor t = torch::empty({1, 3, s, s}, torch::kFloat32);
+  preprocess_into(image, meta_.preprocess, t.data_ptr<float>());
+  return t;
+}
+
+void set_torch_threads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  at::set_num_interop_threads(1);
+}
+
+std::string torch_version() { return TORCH_VERSION; }
+
+}  // namespace whatcar

@@ -1,0 +1,38 @@
+// Turning a decoded image into the model's input, exactly as the training pipeline's
+// evaluation transform does (Pillow's antialiased bilinear resize, crop, normalise).
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "image.h"
+
+namespace whatcar {
+
+struct PreprocessConfig {
+  // "squash": resize the whole image to input_size x input_size (aspect not kept).
+  // "shorter-side": resize the shorter side to resize_size, then center-crop input_size.
+  std::string resize = "squash";
+  int resize_size = 0;
+  int input_size = 0;
+  std::string interpolation = "bilinear";  // Pillow's antialiased bilinear (the only one implemented)
+  std::array<float, 3> mean{};
+  std::array<float, 3> std{};
+};
+
+// Pillow's Image.resize(size, Image.BILINEAR), bit for bit: separable triangle filter whose
+// support widens with the downscale factor, 22-bit fixed-point weights, horizontal pass first.
+Image resize_bilinear(const Image& in, int width, int height);
+
+// torchvision's center_crop offsets (round half to even, as Python's round()).
+Image center_crop(const Image& in, int width, int height);
+
+// Resized/cropped image, before normalisation.
+Image resize_and_crop(const Image& in, const PreprocessConfig& cfg);
+
+// Writes the normalised CHW float tensor (3 x input_size x input_size) to out.
+void normalize_into(const Image& cropped, const PreprocessConfig& cfg, float* out);
+
+void preprocess_into(const Image& in, const PreprocessConfig& cfg, float* out);
+
+}  // namespace whatcar

@@ -1,0 +1,28 @@
+#include "version_info.h"
+
+#include <fmt/format.h>
+
+#include "error.h"
+#include "model.h"
+#include "model_path.h"
+#include "sha256.h"
+#include "version.h"
+
+namespace whatcar {
+
+std::string version_report(const std::string& model_flag) {
+  std::string out = fmt::format("whatcar {}", WHATCAR_VERSION);
+  if (*WHATCAR_GIT_COMMIT) out += fmt::format(" (git {})", WHATCAR_GIT_COMMIT);
+  out += fmt::format("\nlibtorch {}\n", torch_version());
+  try {
+    const std::string path = resolve_model_path(model_flag);
+    const Model model = Model::load(path);
+    out += fmt::format("model {} {}\nmodel file {}\nmodel sha256 {}\n", model.metadata().name,
+                       model.metadata().version, path, sha256_file(path));
+  } catch (const Error& e) {
+    out += fmt::format("model: {}: {}\n", e.subject(), e.what());
+  }
+  return out;
+}
+
+}  // namespace whatcar

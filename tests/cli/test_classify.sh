@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# whatcar IMAGE... / whatcar classify IMAGE...: the default command, its options and stdin.
+source "$(dirname "$0")/lib.sh"
+
+run -m "$MODEL" "$IMG/scene.png"
+expect_rc 0
+expect_err_empty
+check; [ "$(wc -l <"$WORK/out")" = 5 ] || fail "default top-5 should print 5 lines"
+expect_out "Delta Café 2011"
+expect_no_out "scene.png"   # one image: no file header
+default_out=$OUT
+
+run classify -m "$MODEL" "$IMG/scene.png"
+check; [ "$OUT" = "$default_out" ] || fail "'classify' must equal the default command"
+
+run -m "$MODEL" -k 2 "$IMG/scene.png"
+check; [ "$(wc -l <"$WORK/out")" = 2 ] || fail "-k 2 should print 2 lines"
+run -m "$MODEL" --top 1 "$IMG/scene.png"
+check; [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--top 1 should print 1 line"
+expect_out "  1 "
+
+# Percentages are aligned and sum to 100 over all classes.
+run -m "$MODEL" -k 5 "$IMG/scene.png"
+check; echo "$OUT" | awk '{gsub("%","",$2); s+=$2} END {exit !(s > 99.9 && s < 100.1)}' || fail "percentages should sum to 100"
+
+# Several images: each under its file name.
+run -m "$MODEL" -k 1 "$IMG/scene.png" "$IMG/portrait.png"
+expect_rc 0
+expect_out "$IMG/scene.png"
+expect_out "$IMG/portrait.png"
+
+# stdin as '-'
+STDIN_FILE="$IMG/scene.png" run -m "$MODEL" -
+expect_rc 0
+check; [ "$OUT" = "$default_out" ] || fail "reading stdin must give the same answer"
+STDIN_FILE="$IMG/scene.png" run -m "$MODEL" -f jsonl -
+expect_out '"file":"-"'
+
+# Confidence threshold: the model says 0.3; the override changes the verdict.
+run -m "$MODEL" "$IMG/scene_gray.jpg"
+expect_out "no confident car match"
+run -m "$MODEL" --min-confidence 0 "$IMG/scene_gray.jpg"
+expect_no_out "no confident car match"
+run -m "$MODEL" --min-confidence 0.99 -f jsonl "$IMG/scene.png"
+expect_out '"confident":false'
+
+# Timings on request: stderr for text, inside the record for json.
+run -m "$MODEL" --timings "$IMG/scene.png"
+expect_err "timings: model load"
+expect_err "decode"
+expect_err "inference"
+run -m "$MODEL" --timings -f jsonl "$IMG/scene.png"
+expect_py 'import json,sys; t=json.loads(open(sys.argv[1]).read())["timings_ms"]; assert set(t)=={"decode","preprocess","inference","total"} and t["total"]>=t["inference"]'
+
+# Threads are accepted and do not change the answer.
+run -m "$MODEL" -t 1 "$IMG/scene.png"
+check; [ "$OUT" = "$default_out" ] || fail "--threads must not change the answer"
+
+# EXIF: every orientation gives the upright picture's answer.
+# (The ranking is compared: JPEG noise moves the probabilities' last digits.)
+ranking='import json,sys; print([p["index"] for p in json.loads(open(sys.argv[1]).read())["predictions"]])'
+run -m "$MODEL" -f jsonl "$IMG/orientation_none.jpg"
+upright=$("$PY" -c "$ranking" "$WORK/out")
+for o in 1 2 3 4 5 6 7 8; do
+  run -m "$MODEL" -f jsonl "$IMG/orientation_$o.jpg"
+  check; [ "$("$PY" -c "$ranking" "$WORK/out")" = "$upright" ] || fail "orientation $o should classify like the upright picture"
+done
+
+finish
