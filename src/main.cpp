@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "batch.h"
 #include "classify.h"
 #include "error.h"
 #include "output.h"
+#include "verify.h"
 #include "version_info.h"
 
 namespace {
@@ -29,7 +31,7 @@ void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m) {
 // `whatcar photo.jpg` means `whatcar classify photo.jpg`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const std::vector<std::string> top_level{"classify", "-h", "--help", "--version"};
+  static const std::vector<std::string> top_level{"classify", "batch", "verify", "-h", "--help", "--version"};
   if (!args.empty() && std::find(top_level.begin(), top_level.end(), args[0]) == top_level.end()) {
     args.insert(args.begin(), "classify");
   }
@@ -60,6 +62,50 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   add_model_options(cmd, classify.model);
 
+  whatcar::BatchOptions batch;
+  std::string shard, extensions;
+  bool no_recursive = false;
+  CLI::App* bcmd = app.add_subcommand("batch", "classify folders and path lists fast; one record per input");
+  bcmd->footer(
+      "Examples:\n  whatcar batch ~/photos > results.jsonl\n  find . -name '*.jpg' -print0 | whatcar batch -0 -\n"
+      "  whatcar batch --files-from list.txt -o results.csv\n"
+      "Records stream in input order; the summary (files, classified, failed, images/s) goes to stderr.\n"
+      "Exit status: 0 all classified, 1 some failed, 2 usage error or unusable model, 130 interrupted.");
+  bcmd->add_option("inputs", batch.inputs.paths, "files, directories (walked in sorted order), or - for a list on stdin");
+  bcmd->add_option("--files-from", batch.inputs.files_from, "read paths from this file (- for stdin)");
+  bcmd->add_flag("-0,--null", batch.inputs.null_separated, "lists are NUL-separated (find -print0)");
+  bcmd->add_flag("--no-recursive", no_recursive, "do not descend into subdirectories");
+  bcmd->add_option("--ext", extensions, "extensions to take from directories, comma-separated (default: all supported)");
+  bcmd->add_option("--shard", shard, "I/N: only inputs whose index modulo N is I, to split work across processes");
+  bcmd->add_option("-o,--output", batch.output, "write here, atomically (format from the extension by default)");
+  bcmd->add_option("-f,--format", batch.format, "output format (default: jsonl, text on a terminal)")
+      ->check(CLI::IsMember(whatcar::format_names()));
+  bcmd->add_option("-k,--top", batch.top_k, "predictions per image")->check(CLI::PositiveNumber);
+  bcmd->add_option("-b,--batch-size", batch.batch_size, "images per inference batch (default 8)")
+      ->check(CLI::PositiveNumber);
+  bcmd->add_option("-j,--workers", batch.workers, "decoding threads (default: one per two cores)")
+      ->check(CLI::PositiveNumber);
+  bcmd->add_flag("-q,--quiet", batch.quiet, "no progress, per-file errors or summary on stderr");
+  bcmd->add_option("--max-pixels", batch.max_pixels, "refuse images larger than this (from the header)")
+      ->check(CLI::PositiveNumber);
+  add_model_options(bcmd, batch.model);
+
+  whatcar::VerifyOptions verify;
+  CLI::App* vcmd = app.add_subcommand("verify", "check that this binary, libtorch and model still agree (for CI)");
+  vcmd->footer(
+      "Checks: integrity (sha256 against SHA256SUMS beside the model or --sha256), contract (metadata, label "
+      "count = output width), reproducibility (the probe images stored at export give the exported logits), "
+      "golden (optional CSV of path,expected_label), environment.\n"
+      "Exit status: 0 all checks passed, 1 a check failed, 2 verify could not run.");
+  vcmd->add_option("--sha256", verify.sha256, "expected sha256 of the model file (default: from SHA256SUMS)");
+  vcmd->add_option("--golden", verify.golden, "CSV of path,expected_label: fail if a top-1 differs");
+  vcmd->add_option("--min-accuracy", verify.min_accuracy, "with --golden: pass at this top-1 accuracy (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  vcmd->add_option("--tolerance", verify.tolerance, "largest allowed |logit difference| on the probes")
+      ->check(CLI::PositiveNumber);
+  vcmd->add_option("-f,--format", verify.format, "report format")->check(CLI::IsMember({"text", "json"}));
+  add_model_options(vcmd, verify.model);
+
   try {
     try {
       app.parse(with_default_command(argc, argv));
@@ -75,6 +121,13 @@ int main(int argc, char** argv) {
       return whatcar::kExitOk;
     }
     if (cmd->parsed()) return whatcar::run_classify(classify);
+    if (vcmd->parsed()) return whatcar::run_verify(verify);
+    if (bcmd->parsed()) {
+      batch.inputs.recursive = !no_recursive;
+      if (!shard.empty()) batch.inputs.shard = whatcar::parse_shard(shard);
+      batch.inputs.extensions = whatcar::parse_extensions(extensions);
+      return whatcar::run_batch(batch);
+    }
     fmt::print("{}", app.help());
     return whatcar::kExitUsage;
   } catch (const whatcar::Error& e) {

@@ -1,0 +1,30 @@
+// `whatcar batch`: classify folders and path lists at full speed. Decoding runs on worker
+// threads, inference on batches, results stream out in input order.
+#pragma once
+
+#include <string>
+
+#include "classify.h"
+#include "inputs.h"
+
+namespace whatcar {
+
+struct BatchOptions {
+  ModelOptions model;
+  InputOptions inputs;
+  int top_k = 5;
+  std::string format;   // empty: from -o's extension, else jsonl (text when stdout is a terminal)
+  std::string output;   // -o FILE, written atomically; empty: stdout
+  int batch_size = 0;   // 0: default
+  int workers = 0;      // decode threads; 0: default
+  bool quiet = false;
+  uint64_t max_pixels = kDefaultMaxPixels;
+};
+
+// Measured on 2 cores (bench/batch_throughput.sh): see README.
+inline constexpr int kDefaultBatchSize = 8;
+
+// 0 all classified, 1 some failed; 130 when interrupted. Throws Error on fatal problems.
+int run_batch(const BatchOptions& opts);
+
+}  // namespace whatcar

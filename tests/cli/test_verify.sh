@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# whatcar verify: passes on a good model; each way a model can go wrong fails with a reason.
+# The broken variants are made here from the tiny fixture model.
+source "$(dirname "$0")/lib.sh"
+
+# zip_edit SRC DST ENTRY_SUFFIX PYTHON_EXPR: rewrite one entry of the TorchScript zip
+# (expr maps the entry's text `t` to new text; None drops the entry).
+zip_edit() {
+  "$PY" - "$@" <<'PYEOF'
+import sys, zipfile
+src, dst, suffix, expr = sys.argv[1:5]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+    for info in zin.infolist():
+        data = zin.read(info)
+        if info.filename.endswith(suffix):
+            new = eval(expr, {"t": data.decode()})
+            if new is None:
+                continue
+            data = new.encode()
+        zout.writestr(info.filename, data)
+PYEOF
+}
+# with_sums FILE: write SHA256SUMS beside FILE listing its real digest (isolates the other checks).
+with_sums() { (cd "$(dirname "$1")" && sha256sum "$(basename "$1")" >SHA256SUMS); }
+
+run verify -m "$MODEL"
+expect_rc 0
+expect_out "PASS  integrity"
+expect_out "PASS  contract"
+expect_out "PASS  reproducibility"
+expect_out "SKIP  golden"
+expect_out "INFO  environment"
+expect_out "verify: 3 passed, 0 failed"
+
+run verify -m "$MODEL" -f json
+expect_rc 0
+expect_py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"]==0 and [c["name"] for c in d["checks"]]==["integrity","contract","reproducibility","golden","environment"]'
+
+# One byte flipped inside the file: integrity names both digests.
+mkdir -p "$WORK/flip"
+cp "$MODEL" "$FIXTURES/SHA256SUMS" "$WORK/flip/"
+size=$(stat -c %s "$MODEL")
+"$PY" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[int(sys.argv[2])]^=0x01; open(p,"wb").write(b)' \
+  "$WORK/flip/tiny_model.pt" $((size / 2))
+run verify -m "$WORK/flip/tiny_model.pt"
+expect_rc 1
+expect_out "FAIL  integrity"
+expect_out "differs from the expected $(cut -c1-64 "$FIXTURES/SHA256SUMS")"
+expect_out "sha256 $(sha256sum "$WORK/flip/tiny_model.pt" | cut -c1-64)"
+
+# --sha256 overrides SHA256SUMS.
+run verify -m "$MODEL" --sha256 0000000000000000000000000000000000000000000000000000000000000000
+expect_rc 1
+expect_out "(--sha256)"
+
+# Truncated: not loadable.
+mkdir -p "$WORK/trunc"
+head -c $((size / 2)) "$MODEL" >"$WORK/trunc/tiny_model.pt"
+with_sums "$WORK/trunc/tiny_model.pt"
+run verify -m "$WORK/trunc/tiny_model.pt"
+expect_rc 1
+expect_out "FAIL  contract         not a loadable TorchScript model"
+
+# Metadata without labels.
+mkdir -p "$WORK/nolabels"
+zip_edit "$MODEL" "$WORK/nolabels/tiny_model.pt" "extra/whatcar/labels.txt" "None"
+with_sums "$WORK/nolabels/tiny_model.pt"
+run verify -m "$WORK/nolabels/tiny_model.pt"
+expect_rc 1
+expect_out "PASS  integrity"
+expect_out "FAIL  contract         model metadata lacks labels"
+
+# Labels that do not match the output width.
+mkdir -p "$WORK/extralabel"
+zip_edit "$MODEL" "$WORK/extralabel/tiny_model.pt" "extra/whatcar/labels.txt" "t + 'Zeta 2020\n'"
+with_sums "$WORK/extralabel/tiny_model.pt"
+run verify -m "$WORK/extralabel/tiny_model.pt"
+expect_rc 1
+expect_out "FAIL  contract"
+
+# Stored expected logits altered: reproducibility fails.
+mkdir -p "$WORK/logits"
+zip_edit "$MODEL" "$WORK/logits/tiny_model.pt" "extra/whatcar/probes.txt" \
+  "t.replace(t.splitlines()[1].split()[0], str(float(t.splitlines()[1].split()[0]) + 0.5), 1)"
+with_sums "$WORK/logits/tiny_model.pt"
+run verify -m "$WORK/logits/tiny_model.pt"
+expect_rc 1
+expect_out "PASS  contract"
+expect_out "FAIL  reproducibility  4 probes: max |logit difference| 5.00e-01"
+
+# A golden CSV: right labels pass, a wrong one fails, --min-accuracy relaxes.
+printf 'path,expected_label\n%s,Delta Café 2011\n' "$IMG/scene.png" >"$WORK/good.csv"
+run verify -m "$MODEL" --golden "$WORK/good.csv"
+expect_rc 0
+expect_out "PASS  golden           1/1 top-1 correct (100.0%)"
+printf '%s,Delta Café 2011\n%s,Alpha Coupe 2012\n' "$IMG/scene.png" "$IMG/portrait.png" >"$WORK/bad.csv"
+run verify -m "$MODEL" --golden "$WORK/bad.csv"
+expect_rc 1
+expect_out "FAIL  golden           1/2 top-1 correct (50.0%); first miss: $IMG/portrait.png: expected 'Alpha Coupe 2012', got 'Delta Café 2011'"
+run verify -m "$MODEL" --golden "$WORK/bad.csv" --min-accuracy 0.5
+expect_rc 0
+run verify -m "$MODEL" --golden "$WORK/bad.csv" --min-accuracy 0.75
+expect_rc 1
+# Relative paths in the CSV are relative to the CSV.
+mkdir -p "$WORK/g/pics" && cp "$IMG/scene.png" "$WORK/g/pics/"
+printf 'pics/scene.png,Delta Café 2011\n' >"$WORK/g/golden.csv"
+run verify -m "$MODEL" --golden "$WORK/g/golden.csv"
+expect_rc 0
+
+# verify itself cannot run: exit 2.
+run verify -m "$MODEL" --golden "$WORK/none.csv"
+expect_rc 2
+expect_err "golden file not found"
+run verify -m "$MODEL" -f xml
+expect_rc 2
+
+finish
