@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "jpeg.h"
+
 namespace whatcar {
 namespace {
 
@@ -63,30 +65,16 @@ int tiff_orientation(const uint8_t* data, size_t size) {
 }  // namespace
 
 int jpeg_exif_orientation(const uint8_t* data, size_t size) {
-  if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) return 1;
-  size_t pos = 2;
-  while (pos + 4 <= size) {
-    if (data[pos] != 0xFF) return 1;
-    uint8_t marker = data[pos + 1];
-    if (marker == 0xFF) {  // fill byte
-      ++pos;
-      continue;
+  int orientation = 1;
+  walk_jpeg_segments(data, size, [&](uint8_t marker, const uint8_t* body, size_t n) {
+    if (marker == 0xDA) return false;  // image data starts: no more metadata
+    if (marker == 0xE1 && n >= 6 && std::memcmp(body, "Exif\0\0", 6) == 0) {
+      orientation = tiff_orientation(body + 6, n - 6);
+      return false;
     }
-    if (marker == 0xDA || marker == 0xD9) return 1;  // image data starts: no more metadata
-    if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
-      pos += 2;
-      continue;
-    }
-    size_t length = static_cast<size_t>(data[pos + 2]) << 8 | data[pos + 3];
-    if (length < 2 || length > size - pos - 2) return 1;
-    const uint8_t* body = data + pos + 4;
-    size_t body_size = length - 2;
-    if (marker == 0xE1 && body_size >= 6 && std::memcmp(body, "Exif\0\0", 6) == 0) {
-      return tiff_orientation(body + 6, body_size - 6);
-    }
-    pos += 2 + length;
-  }
-  return 1;
+    return true;
+  });
+  return orientation;
 }
 
 Image apply_orientation(const Image& image, int orientation) {

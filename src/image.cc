@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "exif.h"
+#include "jpeg.h"
 
 namespace whatcar {
 namespace {
@@ -107,18 +108,23 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, u
   }
   const auto* data = bytes.data();
   const int size = static_cast<int>(bytes.size());
+  if (format == "JPEG") {
+    if (std::string why = jpeg_unsafe_reason(data, bytes.size()); !why.empty()) throw InputError(path, why);
+  }
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &w, &h, &channels)) {
     throw InputError(path, format.empty() ? "not a supported image format"
                                           : fmt::format("corrupt {} header ({})", format, stbi_failure_reason()));
   }
   check_pixel_limit(path, static_cast<uint64_t>(w), static_cast<uint64_t>(h), max_pixels);
+  if (w < 1 || h < 1) throw InputError(path, fmt::format("image has no pixels ({}x{})", w, h));
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels_rgb(stbi_load_from_memory(data, size, &w, &h, &channels, 3),
                                                        stbi_image_free);
   if (!pixels_rgb) {
     throw InputError(path, fmt::format("cannot decode {}: {}", format.empty() ? "image" : format,
                                        stbi_failure_reason()));
   }
+  if (w < 1 || h < 1) throw InputError(path, fmt::format("image has no pixels ({}x{})", w, h));
   Image image;
   image.width = w;
   image.height = h;

@@ -16,18 +16,19 @@ struct Coeffs {
   std::vector<int32_t> k;    // per output pixel: ksize fixed-point weights
 };
 
-// Pillow's precompute_coeffs + normalize_coeffs_8bpc (libImaging/Resample.c).
-Coeffs precompute(int in_size, int out_size) {
+// Pillow's precompute_coeffs + normalize_coeffs_8bpc (libImaging/Resample.c), for the output
+// pixels [first, first + count) of a resize from in_size to out_size.
+Coeffs precompute(int in_size, int64_t out_size, int64_t first, int count) {
   const double scale = static_cast<double>(in_size) / out_size;
   const double filterscale = std::max(scale, 1.0);
   const double support = 1.0 * filterscale;  // bilinear filter support is 1
   Coeffs c;
   c.ksize = static_cast<int>(std::ceil(support)) * 2 + 1;
-  c.bounds.resize(out_size * 2);
-  c.k.assign(static_cast<size_t>(out_size) * c.ksize, 0);
+  c.bounds.resize(static_cast<size_t>(count) * 2);
+  c.k.assign(static_cast<size_t>(count) * c.ksize, 0);
   std::vector<double> w(c.ksize);
-  for (int xx = 0; xx < out_size; ++xx) {
-    const double center = (xx + 0.5) * scale;
+  for (int i = 0; i < count; ++i) {
+    const double center = (first + i + 0.5) * scale;
     const double ss = 1.0 / filterscale;
     int xmin = static_cast<int>(center - support + 0.5);
     xmin = std::max(xmin, 0);
@@ -41,11 +42,11 @@ Coeffs precompute(int in_size, int out_size) {
     }
     for (int x = 0; x < xmax; ++x) {
       double v = ww != 0.0 ? w[x] / ww : w[x];
-      c.k[static_cast<size_t>(xx) * c.ksize + x] =
+      c.k[static_cast<size_t>(i) * c.ksize + x] =
           static_cast<int32_t>(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
     }
-    c.bounds[xx * 2] = xmin;
-    c.bounds[xx * 2 + 1] = xmax;
+    c.bounds[i * 2] = xmin;
+    c.bounds[i * 2 + 1] = xmax;
   }
   return c;
 }
@@ -94,7 +95,7 @@ Image resample_vertical(const Image& in, int out_h, const Coeffs& c, int row_shi
     uint8_t* o = out.at(0, yy);
     for (size_t i = 0; i < stride; ++i) {
       int64_t s = 1 << (kPrecisionBits - 1);
-      const uint8_t* p = &in.rgb[static_cast<size_t>(ymin) * stride + i];
+      const uint8_t* p = in.rgb.data() + static_cast<size_t>(ymin) * stride + i;
       for (int y = 0; y < n; ++y) s += p[y * stride] * int64_t{k[y]};
       o[i] = clip8(s);
     }
@@ -104,50 +105,41 @@ Image resample_vertical(const Image& in, int out_h, const Coeffs& c, int row_shi
 
 }  // namespace
 
-Image resize_bilinear(const Image& in, int width, int height) {
-  if (width == in.width && height == in.height) return in;
-  const Coeffs vert = precompute(in.height, height);
+Image resize_window(const Image& in, int64_t width, int64_t height, int64_t x0, int64_t y0, int window_w,
+                    int window_h) {
+  if (width == in.width && height == in.height && x0 == 0 && y0 == 0 && window_w == width && window_h == height) {
+    return in;
+  }
+  // Pillow skips a pass whose size does not change; running it is exact too (weights 1 and 0),
+  // and lets one code path compute any window of the output.
+  const Coeffs vert = precompute(in.height, height, y0, window_h);
   // Only the rows the vertical pass will read are resized horizontally, as Pillow does.
   const int first_row = vert.bounds[0];
-  const int last_row = vert.bounds[height * 2 - 2] + vert.bounds[height * 2 - 1];
-  const Image* src = &in;
-  Image horizontal;
-  int row_shift = 0;
-  if (width != in.width) {
-    horizontal = resample_horizontal(in, width, first_row, last_row - first_row, precompute(in.width, width));
-    src = &horizontal;
-    row_shift = first_row;
-  }
-  if (height == in.height) return horizontal;
-  return resample_vertical(*src, height, vert, row_shift);
+  const int last_row = vert.bounds[window_h * 2 - 2] + vert.bounds[window_h * 2 - 1];
+  const Image horizontal =
+      resample_horizontal(in, window_w, first_row, last_row - first_row, precompute(in.width, width, x0, window_w));
+  return resample_vertical(horizontal, window_h, vert, first_row);
 }
 
-Image center_crop(const Image& in, int width, int height) {
-  const int top = static_cast<int>(std::nearbyint((in.height - height) / 2.0));
-  const int left = static_cast<int>(std::nearbyint((in.width - width) / 2.0));
-  Image out;
-  out.width = width;
-  out.height = height;
-  out.rgb.assign(static_cast<size_t>(width) * height * 3, 0);  // zero padding when the crop is larger
-  for (int y = 0; y < height; ++y) {
-    for (int x = 0; x < width; ++x) {
-      const int sx = x + left, sy = y + top;
-      if (sx >= 0 && sy >= 0 && sx < in.width && sy < in.height) std::copy_n(in.at(sx, sy), 3, out.at(x, y));
-    }
-  }
-  return out;
+Image resize_bilinear(const Image& in, int width, int height) {
+  return resize_window(in, width, height, 0, 0, width, height);
 }
+
+int64_t crop_offset(int64_t size, int crop) { return static_cast<int64_t>(std::nearbyint((size - crop) / 2.0)); }
 
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg) {
-  if (cfg.resize == "squash") return resize_bilinear(in, cfg.input_size, cfg.input_size);
+  const int s = cfg.input_size;
+  if (cfg.resize == "squash") return resize_bilinear(in, s, s);
   // shorter-side, as torchvision.transforms.Resize(int): the long side is truncated, not rounded.
-  int w = cfg.resize_size, h = cfg.resize_size;
+  int64_t w = cfg.resize_size, h = cfg.resize_size;
   if (in.width < in.height) {
-    h = static_cast<int>(static_cast<int64_t>(cfg.resize_size) * in.height / in.width);
+    h = int64_t{cfg.resize_size} * in.height / in.width;
   } else {
-    w = static_cast<int>(static_cast<int64_t>(cfg.resize_size) * in.width / in.height);
+    w = int64_t{cfg.resize_size} * in.width / in.height;
   }
-  return center_crop(resize_bilinear(in, w, h), cfg.input_size, cfg.input_size);
+  // Only the center crop of the resized image is computed: a 1x60000 strip would otherwise
+  // become a 256x15,360,000 intermediate (found by tests/fuzz).
+  return resize_window(in, w, h, crop_offset(w, s), crop_offset(h, s), s, s);
 }
 
 void normalize_into(const Image& img, const PreprocessConfig& cfg, float* out) {

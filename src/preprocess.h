@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "image.h"
@@ -24,8 +25,13 @@ struct PreprocessConfig {
 // support widens with the downscale factor, 22-bit fixed-point weights, horizontal pass first.
 Image resize_bilinear(const Image& in, int width, int height);
 
-// torchvision's center_crop offsets (round half to even, as Python's round()).
-Image center_crop(const Image& in, int width, int height);
+// The output pixels [x0, x0 + window_w) x [y0, y0 + window_h) of resize_bilinear(in, width,
+// height), computed without the rest of the resized image.
+Image resize_window(const Image& in, int64_t width, int64_t height, int64_t x0, int64_t y0, int window_w,
+                    int window_h);
+
+// torchvision's center_crop offset along one axis (round half to even, as Python's round()).
+int64_t crop_offset(int64_t size, int crop);
 
 // Resized/cropped image, before normalisation.
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg);

@@ -45,14 +45,32 @@ TEST_CASE("resize_bilinear matches Pillow's Image.resize(BILINEAR) byte for byte
   }
 }
 
-TEST_CASE("center_crop uses torchvision's offsets", "[preprocess]") {
-  Image img;
-  img.width = 5;
-  img.height = 1;
-  for (int i = 0; i < 5; ++i) img.rgb.insert(img.rgb.end(), {uint8_t(i), uint8_t(i), uint8_t(i)});
-  CHECK(center_crop(img, 2, 1).rgb[0] == 2);  // round((5 - 2) / 2) = round(1.5) = 2
-  CHECK(center_crop(img, 4, 1).rgb[0] == 0);  // round(0.5) = 0: half to even, as Python
-  CHECK(center_crop(img, 3, 1).rgb[0] == 1);
+TEST_CASE("crop offsets round half to even, as torchvision (Python's round)", "[preprocess]") {
+  CHECK(crop_offset(5, 2) == 2);  // round(1.5) = 2
+  CHECK(crop_offset(5, 4) == 0);  // round(0.5) = 0
+  CHECK(crop_offset(7, 2) == 2);  // round(2.5) = 2
+  CHECK(crop_offset(5, 3) == 1);
+}
+
+TEST_CASE("a window of a resize equals the same pixels of the whole resize", "[preprocess]") {
+  const Image scene = load_image(fixture("images/scene.png"));
+  const Image whole = resize_bilinear(scene, 300, 81);
+  const Image window = resize_window(scene, 300, 81, 17, 5, 40, 30);
+  for (int y = 0; y < 30; ++y) {
+    for (int x = 0; x < 40; ++x) REQUIRE(std::equal(window.at(x, y), window.at(x, y) + 3, whole.at(x + 17, y + 5)));
+  }
+}
+
+TEST_CASE("extreme aspect ratios are resized without a huge intermediate", "[preprocess]") {
+  Image strip;
+  strip.width = 60000;
+  strip.height = 1;
+  strip.rgb.assign(60000 * 3, 128);
+  PreprocessConfig c = tiny_config();
+  c.resize_size = 256;
+  const Image out = resize_and_crop(strip, c);  // the whole resize would be 15,360,000 x 256
+  CHECK(out.width == 32);
+  CHECK(out.rgb == std::vector<uint8_t>(32 * 32 * 3, 128));
 }
 
 TEST_CASE("the model input equals the Python evaluation transform's tensor", "[preprocess][parity]") {

@@ -13,14 +13,15 @@ class TFSamePadConv2d(nn.Conv2d):
     features the ImageNet weights were trained to produce.
     """
 
+    @staticmethod
+    def _same_pad(size: int, k: int, s: int) -> int:
+        out = (size + s - 1) // s
+        return max((out - 1) * s + k - size, 0)
+
     def forward(self, x):
-        pads = []
-        for size, k, s in ((x.shape[-1], self.kernel_size[1], self.stride[1]),
-                           (x.shape[-2], self.kernel_size[0], self.stride[0])):
-            out = (size + s - 1) // s
-            total = max((out - 1) * s + k - size, 0)
-            pads += [total // 2, total - total // 2]
-        return F.conv2d(F.pad(x, pads), self.weight, self.bias, self.stride, 0,
+        w = self._same_pad(x.shape[-1], self.kernel_size[1], self.stride[1])
+        h = self._same_pad(x.shape[-2], self.kernel_size[0], self.stride[0])
+        return F.conv2d(F.pad(x, [w // 2, w - w // 2, h // 2, h - h // 2]), self.weight, self.bias, self.stride, 0,
                         self.dilation, self.groups)
 
 

@@ -22,6 +22,10 @@ one_bad "$IMG/photo.avif" "AVIF images are not supported"
 one_bad "$IMG/bomb_60000x60000.png" "image is 60000x60000 = 3600.0 megapixels, over the limit of 100.0 (--max-pixels)"
 one_bad "$IMG/bomb_60000x60000.gif" "image is 60000x60000"
 
+# Crash reproducers found by fuzzing (tests/fuzz/regressions): refused, never a crash.
+one_bad "$FIXTURES/../fuzz/regressions/jpeg_dht_over_256_codes.jpg" "corrupt JPEG (Huffman table with more than 256 codes)"
+one_bad "$FIXTURES/../fuzz/regressions/zero_size_image.bin" "image has no pixels"
+
 unreadable="$WORK/unreadable.jpg"
 cp "$IMG/scene.jpg" "$unreadable"
 chmod 000 "$unreadable"

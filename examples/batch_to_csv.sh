@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Classify every image under a folder into a CSV file (written atomically).
+#   examples/batch_to_csv.sh [FOLDER] [OUT.csv]   (default: 200 images from ../shared)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+out="${2:-results.csv}"
+if [ $# -ge 1 ]; then
+  "$WHATCAR" batch -k 1 "$1" -o "$out"
+else
+  find "$SAMPLES" -name '*.jpg' | sort | head -n 200 | "$WHATCAR" batch -k 1 - -o "$out"
+fi
+head -n 4 "$out"

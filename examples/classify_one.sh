@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Classify one photo: the top-5 makes/models with probabilities.
+#   examples/classify_one.sh [PHOTO]   (default: a Stanford Cars image from ../shared)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+photo="${1:-$SAMPLES/00042.jpg}"
+"$WHATCAR" "$photo"
