@@ -23,7 +23,10 @@ bool walk_jpeg_segments(const uint8_t* data, size_t size,
   if (size < 2 || data[0] != 0xFF || data[1] != 0xD8) return false;
   size_t pos = 2;
   while (pos + 2 <= size) {
-    if (data[pos] != 0xFF) return false;
+    if (data[pos] != 0xFF) {  // stray bytes between segments: stb_image scans past them, so must we
+      ++pos;
+      continue;
+    }
     const uint8_t marker = data[pos + 1];
     if (marker == 0xFF) {  // fill byte
       ++pos;
