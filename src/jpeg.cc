@@ -39,7 +39,12 @@ bool walk_jpeg_segments(const uint8_t* data, size_t size,
     }
     if (pos + 4 > size) return false;
     const size_t length = static_cast<size_t>(data[pos + 2]) << 8 | data[pos + 3];
-    if (length < 2 || length > size - pos - 2) return false;
+    if (length < 2) return false;
+    if (length > size - pos - 2) {
+      // Truncated: stb_image still acts on the part that is there (a DHT's counts), so show it.
+      visit(marker, data + pos + 4, size - pos - 4);
+      return false;
+    }
     if (!visit(marker, data + pos + 4, length - 2)) return false;
     pos += 2 + length;
     if (marker == kSos) pos = skip_entropy_data(data, size, pos);

@@ -11,7 +11,8 @@ namespace whatcar {
 
 // Calls visit(marker, body, body_size) for every segment that has a length field, in file
 // order, skipping the entropy-coded data that follows each SOS header and, as stb_image does,
-// stray bytes between segments. Never reads outside
+// stray bytes between segments. A segment cut short by the end of the file is visited with
+// what is there. Never reads outside
 // [data, data + size). Returns false when the structure is broken before EOI or when visit
 // returned false (stop).
 bool walk_jpeg_segments(const uint8_t* data, size_t size,
