@@ -57,9 +57,10 @@ std::string jpeg_unsafe_reason(const uint8_t* data, size_t size) {
   walk_jpeg_segments(data, size, [&](uint8_t marker, const uint8_t* body, size_t n) {
     if (marker != kDht) return true;
     size_t p = 0;
-    while (p + 17 <= n) {
+    while (p < n) {
+      // Counts past the end of the file read as 0, as stb_image's reader returns them.
       size_t codes = 0;
-      for (size_t i = 1; i <= 16; ++i) codes += body[p + i];
+      for (size_t i = 1; i <= 16 && p + i < n; ++i) codes += body[p + i];
       if (codes > 256) {
         reason = "corrupt JPEG (Huffman table with more than 256 codes)";
         return false;

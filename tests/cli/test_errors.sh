@@ -26,6 +26,7 @@ one_bad "$IMG/bomb_60000x60000.gif" "image is 60000x60000"
 one_bad "$FIXTURES/../fuzz/regressions/jpeg_dht_over_256_codes.jpg" "corrupt JPEG (Huffman table with more than 256 codes)"
 one_bad "$FIXTURES/../fuzz/regressions/jpeg_dht_after_stray_bytes.jpg" "corrupt JPEG (Huffman table with more than 256 codes)"
 one_bad "$FIXTURES/../fuzz/regressions/jpeg_dht_truncated_segment.jpg" "corrupt JPEG (Huffman table with more than 256 codes)"
+one_bad "$FIXTURES/../fuzz/regressions/jpeg_dht_truncated_counts.jpg" "corrupt JPEG (Huffman table with more than 256 codes)"
 one_bad "$FIXTURES/../fuzz/regressions/zero_size_image.bin" "image has no pixels"
 
 unreadable="$WORK/unreadable.jpg"
