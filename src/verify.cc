@@ -180,14 +180,14 @@ int run_verify(const VerifyOptions& opts) {
     Model model = Model::load(path);
     const auto& m = model.metadata();
     const auto& p = m.preprocess;
-    // The probes' forward pass is what proves the output width equals the label count.
-    Check repro = check_reproducibility(model, opts.tolerance);
+    const int s = p.input_size;
+    model.logits(torch::zeros({1, 3, s, s}));  // throws ModelError unless output width = label count
     checks.push_back({"contract", Status::kPass,
                       fmt::format("{} {}: {} labels = output width; input {}x{} ({}{}, {}), min confidence {:.3f}",
                                   m.name, m.version, m.labels.size(), p.input_size, p.input_size, p.resize,
                                   p.resize == "squash" ? "" : fmt::format(" {}", p.resize_size), p.interpolation,
                                   m.min_confidence)});
-    checks.push_back(repro);
+    checks.push_back(check_reproducibility(model, opts.tolerance));
     checks.push_back(check_golden(model, opts));
   } catch (const ModelError& e) {
     checks.push_back({"contract", Status::kFail, e.what()});

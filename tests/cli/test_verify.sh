@@ -76,7 +76,25 @@ zip_edit "$MODEL" "$WORK/extralabel/tiny_model.pt" "extra/whatcar/labels.txt" "t
 with_sums "$WORK/extralabel/tiny_model.pt"
 run verify -m "$WORK/extralabel/tiny_model.pt"
 expect_rc 1
-expect_out "FAIL  contract"
+expect_out "FAIL  contract         model metadata: a probe has 5 logits for 6 labels"
+# ... and without probes to give it away, the forward pass does.
+zip_edit "$WORK/extralabel/tiny_model.pt" "$WORK/extralabel/noprobes.pt" "extra/whatcar/probes.txt" "None"
+run verify -m "$WORK/extralabel/noprobes.pt" --sha256 "$(sha256sum "$WORK/extralabel/noprobes.pt" | cut -c1-64)"
+expect_rc 1
+expect_out "FAIL  contract         model output has shape 1x5 but the model carries 6 labels"
+run -m "$WORK/extralabel/noprobes.pt" "$IMG/scene.png"  # classify refuses it too
+expect_rc 2
+expect_err "whatcar: $WORK/extralabel/noprobes.pt: model output has shape 1x5 but the model carries 6 labels"
+
+# Untrusted model files given to classify: one clear line each, exit 2.
+"$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").writestr("readme.txt", "hello")' "$WORK/plain.zip"
+zip_edit "$MODEL" "$WORK/foreign.pt" "extra/whatcar/model.txt" "None"  # TorchScript, but not whatcar's
+for bad in "$WORK/plain.zip:not a loadable TorchScript model" "$WORK/foreign.pt:not a whatcar model: no whatcar/model.txt inside"; do
+  run -m "${bad%%:*}" "$IMG/scene.png"
+  expect_rc 2
+  expect_err_lines 1
+  expect_err "whatcar: ${bad%%:*}: ${bad#*:}"
+done
 
 # Stored expected logits altered: reproducibility fails.
 mkdir -p "$WORK/logits"
