@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,17 +17,101 @@
 
 namespace {
 
+using whatcar::kExitUsage;
+
 constexpr const char* kExitCodes =
     "Exit status: 0 all inputs classified, 1 some inputs failed (each reported as "
     "'whatcar: <file>: <reason>'), 2 usage error or unusable model.";
 
+// A subcommand and what running it means once its options are parsed.
+struct Command {
+  CLI::App* cli;
+  std::function<int()> run;
+};
+
 void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m) {
-  cmd->add_option("-m,--model", m.model,
-                  "TorchScript model file (default: $WHATCAR_MODEL, else the bundled model)");
+  cmd->add_option("-m,--model", m.model, "TorchScript model file (default: $WHATCAR_MODEL, else the bundled model)");
   cmd->add_option("-t,--threads", m.threads, "libtorch threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--min-confidence", m.min_confidence,
                   "top-1 probability under which the answer is 'no confident car match' (default: the model's)")
       ->check(CLI::Range(0.0, 1.0));
+}
+
+void add_max_pixels(CLI::App* cmd, uint64_t& max_pixels) {
+  cmd->add_option("--max-pixels", max_pixels, "refuse images larger than this, from their header (default 100 MP)")
+      ->check(CLI::PositiveNumber);
+}
+
+Command add_classify(CLI::App& app) {
+  auto o = std::make_shared<whatcar::ClassifyOptions>();
+  CLI::App* cmd = app.add_subcommand("classify", "top-k predictions for each image (the default command)");
+  cmd->footer(std::string("Example: whatcar photo.jpg; curl -s URL | whatcar -\n") + kExitCodes);
+  cmd->add_option("images", o->inputs, "image files (JPEG, PNG, BMP, GIF, TGA, PSD, PNM); - reads stdin")->required();
+  cmd->add_option("-k,--top", o->top_k, "number of predictions per image")->check(CLI::PositiveNumber);
+  cmd->add_option("-f,--format", o->format, "output format")->check(CLI::IsMember(whatcar::format_names()));
+  cmd->add_flag("--timings", o->timings, "report decode, preprocess and inference times (stderr, or in json)");
+  cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stderr but fatal errors");
+  add_max_pixels(cmd, o->max_pixels);
+  add_model_options(cmd, o->model);
+  return {cmd, [o] { return whatcar::run_classify(*o); }};
+}
+
+Command add_batch(CLI::App& app) {
+  struct Args {
+    whatcar::BatchOptions batch;
+    std::string shard, extensions;
+    bool no_recursive = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto& b = a->batch;
+  CLI::App* cmd = app.add_subcommand("batch", "classify folders and path lists fast; one record per input");
+  cmd->footer(
+      "Examples:\n  whatcar batch ~/photos > results.jsonl\n  find . -name '*.jpg' -print0 | whatcar batch -0 -\n"
+      "  whatcar batch --files-from list.txt -o results.csv\n"
+      "Records stream in input order; the summary (files, classified, failed, images/s) goes to stderr.\n"
+      "Exit status: 0 all classified, 1 some failed, 2 usage error or unusable model, 130 interrupted.");
+  cmd->add_option("inputs", b.inputs.paths, "files, directories (walked in sorted order), or - for a list on stdin");
+  cmd->add_option("--files-from", b.inputs.files_from, "read paths from this file (- for stdin)");
+  cmd->add_flag("-0,--null", b.inputs.null_separated, "lists are NUL-separated (find -print0)");
+  cmd->add_flag("--no-recursive", a->no_recursive, "do not descend into subdirectories");
+  cmd->add_option("--ext", a->extensions, "extensions to take from directories, comma-separated (default: all supported)");
+  cmd->add_option("--shard", a->shard, "I/N: only inputs whose index modulo N is I, to split work across processes");
+  cmd->add_option("-o,--output", b.output, "write here, atomically (format from the extension by default)");
+  cmd->add_option("-f,--format", b.format, "output format (default: jsonl, text on a terminal)")
+      ->check(CLI::IsMember(whatcar::format_names()));
+  cmd->add_option("-k,--top", b.top_k, "predictions per image")->check(CLI::PositiveNumber);
+  cmd->add_option("-b,--batch-size", b.batch_size, fmt::format("images per inference batch (default {})",
+                                                               whatcar::kDefaultBatchSize))
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-j,--workers", b.workers, "decoding threads (default: one per two cores)")->check(CLI::PositiveNumber);
+  cmd->add_flag("-q,--quiet", b.quiet, "no progress, per-file errors or summary on stderr");
+  add_max_pixels(cmd, b.max_pixels);
+  add_model_options(cmd, b.model);
+  return {cmd, [a] {
+            a->batch.inputs.recursive = !a->no_recursive;
+            if (!a->shard.empty()) a->batch.inputs.shard = whatcar::parse_shard(a->shard);
+            a->batch.inputs.extensions = whatcar::parse_extensions(a->extensions);
+            return whatcar::run_batch(a->batch);
+          }};
+}
+
+Command add_verify(CLI::App& app) {
+  auto o = std::make_shared<whatcar::VerifyOptions>();
+  CLI::App* cmd = app.add_subcommand("verify", "check that this binary, libtorch and model still agree (for CI)");
+  cmd->footer(
+      "Checks: integrity (sha256 against SHA256SUMS beside the model or --sha256), contract (metadata, label "
+      "count = output width), reproducibility (the probe images stored at export give the exported logits), "
+      "golden (optional CSV of path,expected_label), environment.\n"
+      "Exit status: 0 all checks passed, 1 a check failed, 2 verify could not run.");
+  cmd->add_option("--sha256", o->sha256, "expected sha256 of the model file (default: from SHA256SUMS)");
+  cmd->add_option("--golden", o->golden, "CSV of path,expected_label: fail if a top-1 differs");
+  cmd->add_option("--min-accuracy", o->min_accuracy, "with --golden: pass at this top-1 accuracy (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--tolerance", o->tolerance, "largest allowed |logit difference| on the probes")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-f,--format", o->format, "report format")->check(CLI::IsMember({"text", "json"}));
+  add_model_options(cmd, o->model);
+  return {cmd, [o] { return whatcar::run_verify(*o); }};
 }
 
 // `whatcar photo.jpg` means `whatcar classify photo.jpg`.
@@ -45,66 +131,10 @@ int main(int argc, char** argv) {
   CLI::App app{"whatcar: tells you which car (make, model, body, year) is in a photo.\n", "whatcar"};
   app.footer(kExitCodes);
   app.require_subcommand(0, 1);
-  std::string version_model;
   bool show_version = false;
-  app.add_flag("--version", show_version, "print versions of whatcar, libtorch and the model, then exit");
-
-  whatcar::ClassifyOptions classify;
-  CLI::App* cmd = app.add_subcommand("classify", "top-k predictions for each image (the default command)");
-  cmd->footer(std::string("Example: whatcar photo.jpg; curl -s URL | whatcar -\n") + kExitCodes);
-  cmd->add_option("images", classify.inputs, "image files (JPEG, PNG, BMP, GIF, TGA, PSD, PNM); - reads stdin")
-      ->required();
-  cmd->add_option("-k,--top", classify.top_k, "number of predictions per image")->check(CLI::PositiveNumber);
-  cmd->add_option("-f,--format", classify.format, "output format")->check(CLI::IsMember(whatcar::format_names()));
-  cmd->add_flag("--timings", classify.timings, "report decode, preprocess and inference times (stderr, or in json)");
-  cmd->add_flag("-q,--quiet", classify.quiet, "print nothing on stderr but fatal errors");
-  cmd->add_option("--max-pixels", classify.max_pixels, "refuse images larger than this (from the header)")
-      ->check(CLI::PositiveNumber);
-  add_model_options(cmd, classify.model);
-
-  whatcar::BatchOptions batch;
-  std::string shard, extensions;
-  bool no_recursive = false;
-  CLI::App* bcmd = app.add_subcommand("batch", "classify folders and path lists fast; one record per input");
-  bcmd->footer(
-      "Examples:\n  whatcar batch ~/photos > results.jsonl\n  find . -name '*.jpg' -print0 | whatcar batch -0 -\n"
-      "  whatcar batch --files-from list.txt -o results.csv\n"
-      "Records stream in input order; the summary (files, classified, failed, images/s) goes to stderr.\n"
-      "Exit status: 0 all classified, 1 some failed, 2 usage error or unusable model, 130 interrupted.");
-  bcmd->add_option("inputs", batch.inputs.paths, "files, directories (walked in sorted order), or - for a list on stdin");
-  bcmd->add_option("--files-from", batch.inputs.files_from, "read paths from this file (- for stdin)");
-  bcmd->add_flag("-0,--null", batch.inputs.null_separated, "lists are NUL-separated (find -print0)");
-  bcmd->add_flag("--no-recursive", no_recursive, "do not descend into subdirectories");
-  bcmd->add_option("--ext", extensions, "extensions to take from directories, comma-separated (default: all supported)");
-  bcmd->add_option("--shard", shard, "I/N: only inputs whose index modulo N is I, to split work across processes");
-  bcmd->add_option("-o,--output", batch.output, "write here, atomically (format from the extension by default)");
-  bcmd->add_option("-f,--format", batch.format, "output format (default: jsonl, text on a terminal)")
-      ->check(CLI::IsMember(whatcar::format_names()));
-  bcmd->add_option("-k,--top", batch.top_k, "predictions per image")->check(CLI::PositiveNumber);
-  bcmd->add_option("-b,--batch-size", batch.batch_size, "images per inference batch (default 8)")
-      ->check(CLI::PositiveNumber);
-  bcmd->add_option("-j,--workers", batch.workers, "decoding threads (default: one per two cores)")
-      ->check(CLI::PositiveNumber);
-  bcmd->add_flag("-q,--quiet", batch.quiet, "no progress, per-file errors or summary on stderr");
-  bcmd->add_option("--max-pixels", batch.max_pixels, "refuse images larger than this (from the header)")
-      ->check(CLI::PositiveNumber);
-  add_model_options(bcmd, batch.model);
-
-  whatcar::VerifyOptions verify;
-  CLI::App* vcmd = app.add_subcommand("verify", "check that this binary, libtorch and model still agree (for CI)");
-  vcmd->footer(
-      "Checks: integrity (sha256 against SHA256SUMS beside the model or --sha256), contract (metadata, label "
-      "count = output width), reproducibility (the probe images stored at export give the exported logits), "
-      "golden (optional CSV of path,expected_label), environment.\n"
-      "Exit status: 0 all checks passed, 1 a check failed, 2 verify could not run.");
-  vcmd->add_option("--sha256", verify.sha256, "expected sha256 of the model file (default: from SHA256SUMS)");
-  vcmd->add_option("--golden", verify.golden, "CSV of path,expected_label: fail if a top-1 differs");
-  vcmd->add_option("--min-accuracy", verify.min_accuracy, "with --golden: pass at this top-1 accuracy (0..1)")
-      ->check(CLI::Range(0.0, 1.0));
-  vcmd->add_option("--tolerance", verify.tolerance, "largest allowed |logit difference| on the probes")
-      ->check(CLI::PositiveNumber);
-  vcmd->add_option("-f,--format", verify.format, "report format")->check(CLI::IsMember({"text", "json"}));
-  add_model_options(vcmd, verify.model);
+  app.add_flag("--version", show_version,
+               "print versions of whatcar, libtorch and the model ($WHATCAR_MODEL or bundled), then exit");
+  const std::vector<Command> commands{add_classify(app), add_batch(app), add_verify(app)};
 
   try {
     try {
@@ -112,24 +142,19 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
       if (e.get_exit_code() != 0) {
         fmt::print(stderr, "whatcar: {}\nRun 'whatcar --help' for usage.\n", e.what());
-        return whatcar::kExitUsage;
+        return kExitUsage;
       }
       return app.exit(e);
     }
     if (show_version) {
-      fmt::print("{}", whatcar::version_report(version_model));
+      fmt::print("{}", whatcar::version_report());
       return whatcar::kExitOk;
     }
-    if (cmd->parsed()) return whatcar::run_classify(classify);
-    if (vcmd->parsed()) return whatcar::run_verify(verify);
-    if (bcmd->parsed()) {
-      batch.inputs.recursive = !no_recursive;
-      if (!shard.empty()) batch.inputs.shard = whatcar::parse_shard(shard);
-      batch.inputs.extensions = whatcar::parse_extensions(extensions);
-      return whatcar::run_batch(batch);
+    for (const auto& c : commands) {
+      if (c.cli->parsed()) return c.run();
     }
     fmt::print("{}", app.help());
-    return whatcar::kExitUsage;
+    return kExitUsage;
   } catch (const whatcar::Error& e) {
     if (e.subject().empty()) {
       fmt::print(stderr, "whatcar: {}\n", e.what());
@@ -139,6 +164,6 @@ int main(int argc, char** argv) {
     return e.exit_code();
   } catch (const std::exception& e) {
     fmt::print(stderr, "whatcar: internal error: {}\n", e.what());
-    return whatcar::kExitUsage;
+    return kExitUsage;
   }
 }

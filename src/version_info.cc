@@ -10,12 +10,12 @@
 
 namespace whatcar {
 
-std::string version_report(const std::string& model_flag) {
+std::string version_report() {
   std::string out = fmt::format("whatcar {}", WHATCAR_VERSION);
   if (*WHATCAR_GIT_COMMIT) out += fmt::format(" (git {})", WHATCAR_GIT_COMMIT);
   out += fmt::format("\nlibtorch {}\n", torch_version());
   try {
-    const std::string path = resolve_model_path(model_flag);
+    const std::string path = resolve_model_path("");
     const Model model = Model::load(path);
     out += fmt::format("model {} {}\nmodel file {}\nmodel sha256 {}\n", model.metadata().name,
                        model.metadata().version, path, sha256_file(path));

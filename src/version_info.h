@@ -5,7 +5,8 @@
 
 namespace whatcar {
 
-// Never throws: a model that cannot be found or loaded is reported in the text.
-std::string version_report(const std::string& model_flag);
+// Never throws: a model that cannot be found or loaded is reported in the text. The model is
+// $WHATCAR_MODEL or the bundled one.
+std::string version_report();
 
 }  // namespace whatcar
