@@ -101,11 +101,16 @@ mkfifo "$WORK/fifo"
 pid=$!
 exec 3>"$WORK/fifo"
 cat "$WORK/list.txt" >&3
-sleep 2
+# Interrupt once records are being written (the handler is installed by then; before it, a
+# background job of a non-interactive shell ignores SIGINT).
+for _ in $(seq 600); do
+  [ -s "$(ls "$WORK"/.interrupted.jsonl.partial-* 2>/dev/null | head -1)" ] && break
+  sleep 0.1
+done
 kill -INT $pid
+exec 3>&-  # end of input too, so that a run that ignored the signal finishes instead of hanging
 wait $pid
 RC=$?
-exec 3>&-
 ERR=$(cat "$WORK/err")
 expect_rc 130
 expect_err "interrupted"
