@@ -1,8 +1,7 @@
 #include "exif.h"
 
+#include <algorithm>
 #include <cstring>
-
-#include "jpeg.h"
 
 namespace whatcar {
 namespace {
@@ -41,6 +40,33 @@ class TiffReader {
   bool little_ = true;
 };
 
+// Calls visit(marker, body, body_size) for each segment with a length field up to the first
+// SOS, skipping stray bytes between segments as stb_image does; a segment cut short by the end
+// of the file is visited with what is there. Never reads outside [data, data + size).
+template <typename Visit>
+void walk_header_segments(const uint8_t* data, size_t size, Visit visit) {
+  if (size < 2 || data[0] != 0xFF || data[1] != 0xD8) return;
+  size_t pos = 2;
+  while (pos + 2 <= size) {
+    const uint8_t marker = data[pos + 1];
+    if (data[pos] != 0xFF || marker == 0xFF) {  // stray or fill byte
+      ++pos;
+      continue;
+    }
+    if (marker == 0xDA || marker == 0xD9) return;  // image data starts: no more metadata
+    if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0xD8) {
+      pos += 2;
+      continue;
+    }
+    if (pos + 4 > size) return;
+    const size_t length = static_cast<size_t>(data[pos + 2]) << 8 | data[pos + 3];
+    if (length < 2) return;
+    const size_t body = std::min(length - 2, size - pos - 4);
+    if (!visit(marker, data + pos + 4, body)) return;
+    pos += 2 + length;
+  }
+}
+
 constexpr uint16_t kOrientationTag = 0x0112;
 constexpr uint16_t kTypeShort = 3;
 
@@ -66,8 +92,7 @@ int tiff_orientation(const uint8_t* data, size_t size) {
 
 int jpeg_exif_orientation(const uint8_t* data, size_t size) {
   int orientation = 1;
-  walk_jpeg_segments(data, size, [&](uint8_t marker, const uint8_t* body, size_t n) {
-    if (marker == 0xDA) return false;  // image data starts: no more metadata
+  walk_header_segments(data, size, [&](uint8_t marker, const uint8_t* body, size_t n) {
     if (marker == 0xE1 && n >= 6 && std::memcmp(body, "Exif\0\0", 6) == 0) {
       orientation = tiff_orientation(body + 6, n - 6);
       return false;

@@ -11,7 +11,6 @@
 
 #include "error.h"
 #include "exif.h"
-#include "jpeg.h"
 
 namespace whatcar {
 namespace {
@@ -108,9 +107,6 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, u
   }
   const auto* data = bytes.data();
   const int size = static_cast<int>(bytes.size());
-  if (format == "JPEG") {
-    if (std::string why = jpeg_unsafe_reason(data, bytes.size()); !why.empty()) throw InputError(path, why);
-  }
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &w, &h, &channels)) {
     throw InputError(path, format.empty() ? "not a supported image format"
