@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Batch throughput of whatcar against (a) the Python reference (torch + PIL + DataLoader, same
 # model, same 2-core budget) and (b) the forward-only ceiling, measured in the same run.
-#   bench/batch_throughput.sh [MODEL] [N_IMAGES=1000] [BATCH=8]
+#   bench/batch_throughput.sh [MODEL] [N_IMAGES=1000] [BATCH=4]
 # Needs a built tree (scripts/build), python3-torch and python3-pil, and ../shared images.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 model="${1:-$root/models/whatcar-cars.pt}"
 n="${2:-1000}"
-batch="${3:-8}"
+batch="${3:-4}"
 images="${WHATCAR_BENCH_IMAGES:-$root/../shared/data/stanford-cars/images}"
 list=$(mktemp)
 trap 'rm -f "$list" "$list.all"' EXIT

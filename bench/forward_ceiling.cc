@@ -1,6 +1,6 @@
 // The ceiling for batch throughput: the model's forward pass alone, on tensors made in
 // advance (no file reading, decoding or preprocessing), in the same libtorch as whatcar.
-//   forward_ceiling MODEL [BATCH=8] [IMAGES=400] [THREADS=0]
+//   forward_ceiling MODEL [BATCH=4] [IMAGES=400] [THREADS=0]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "usage: forward_ceiling MODEL [BATCH] [IMAGES] [THREADS]\n");
     return 2;
   }
-  const int batch = argc > 2 ? std::atoi(argv[2]) : 8;
+  const int batch = argc > 2 ? std::atoi(argv[2]) : 4;
   const int images = argc > 3 ? std::atoi(argv[3]) : 400;
   whatcar::set_torch_threads(argc > 4 ? std::atoi(argv[4]) : 0);
   whatcar::Model model = whatcar::Model::load(argv[1]);

@@ -7,5 +7,5 @@ command -v jq >/dev/null || { echo "install jq first: apt-get install jq" >&2; e
 if [ $# -ge 1 ]; then
   "$WHATCAR" batch -q -k 1 "$1"
 else
-  find "$SAMPLES" -name '*.jpg' | sort | head -n 200 | "$WHATCAR" batch -q -k 1 -
+  find "$SAMPLES" -name '*.jpg' | sort | sed -n '1,200p' | "$WHATCAR" batch -q -k 1 -
 fi | jq -r 'select(.predictions) | .predictions[0].label | split(" ")[0]' | sort | uniq -c | sort -rn | head -n 8

@@ -21,8 +21,8 @@ struct BatchOptions {
   uint64_t max_pixels = kDefaultMaxPixels;
 };
 
-// Measured on 2 cores (bench/batch_throughput.sh): see README.
-inline constexpr int kDefaultBatchSize = 8;
+// Measured on 2 cores with bench/batch_sweep.sh (README, Performance): batch 4 beat 1, 8, 16 and 32.
+inline constexpr int kDefaultBatchSize = 4;
 
 // 0 all classified, 1 some failed; 130 when interrupted. Throws Error on fatal problems.
 int run_batch(const BatchOptions& opts);
