@@ -1,18 +1,31 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with the upstream 2.28 fix for
-# Huffman tables declaring more than 256 codes, which 2.27 writes past (found by tests/fuzz).
-# The patched copy lives in the build tree; a header that already has the fix is used as is.
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with two bound checks that fuzzing
+# showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
+# that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
 file(READ ${STB_INCLUDE_DIR}/stb/stb_image.h stb_source)
-set(stb_unfixed "      for (j=0; j < count[i]; ++j)\n         h->size[k++] = (stbi_uc) (i+1);\n")
-set(stb_fixed "      for (j=0; j < count[i]; ++j) {\n         h->size[k++] = (stbi_uc) (i+1);\n         if(k >= 257) return stbi__err(\"bad size list\",\"Corrupt JPEG\");\n      }\n")
-string(FIND "${stb_source}" "bad size list" stb_has_fix)
-if(stb_has_fix EQUAL -1)
-  string(FIND "${stb_source}" "${stb_unfixed}" stb_at)
-  if(stb_at EQUAL -1)
-    message(FATAL_ERROR "stb_image.h: neither the 2.27 Huffman loop nor its fix found; check cmake/stb_image.cmake")
+
+# stb_patch(NAME ALREADY_FIXED_MARKER OLD NEW)
+macro(stb_patch name marker old new)
+  string(FIND "${stb_source}" "${marker}" stb_has_fix)
+  if(stb_has_fix EQUAL -1)
+    string(FIND "${stb_source}" "${old}" stb_at)
+    if(stb_at EQUAL -1)
+      message(FATAL_ERROR "stb_image.h: cannot apply '${name}': neither the 2.27 code nor its fix found")
+    endif()
+    string(REPLACE "${old}" "${new}" stb_source "${stb_source}")
   endif()
-  string(REPLACE "${stb_unfixed}" "${stb_fixed}" stb_source "${stb_source}")
-endif()
+endmacro()
+
+# 1. Huffman tables declaring more than 256 codes overflow the size list (upstream 2.28 fix).
+stb_patch("huffman size list" "bad size list"
+  "      for (j=0; j < count[i]; ++j)\n         h->size[k++] = (stbi_uc) (i+1);\n"
+  "      for (j=0; j < count[i]; ++j) {\n         h->size[k++] = (stbi_uc) (i+1);\n         if(k >= 257) return stbi__err(\"bad size list\",\"Corrupt JPEG\");\n      }\n")
+# 2. Decoding with a table that was never defined runs past maxcode[17]: stop at 17, which the
+#    code right after already treats as "code not found".
+stb_patch("huffman decode bound" "for (k=FAST_BITS+1 ; k < 17 ; ++k)"
+  "   for (k=FAST_BITS+1 ; ; ++k)\n"
+  "   for (k=FAST_BITS+1 ; k < 17 ; ++k)\n")
+
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)
 set(stb_previous "")
