@@ -1,4 +1,4 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with two bound checks that fuzzing
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with three checks that fuzzing
 # showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
 # that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
@@ -25,6 +25,11 @@ stb_patch("huffman size list" "bad size list"
 stb_patch("huffman decode bound" "for (k=FAST_BITS+1 ; k < 17 ; ++k)"
   "   for (k=FAST_BITS+1 ; ; ++k)\n"
   "   for (k=FAST_BITS+1 ; k < 17 ; ++k)\n")
+
+# 3. PNM header numbers overflow int (signed overflow, undefined): refuse them as 2.28 does.
+stb_patch("pnm integer overflow" "integer parse overflow"
+  "      value = value*10 + (*c - '0');\n      *c = (char) stbi__get8(s);\n"
+  "      value = value*10 + (*c - '0');\n      *c = (char) stbi__get8(s);\n      if((value > 214748364) || (value == 214748364 && *c > '7'))\n          return stbi__err(\"integer parse overflow\", \"Parsing an integer in the PPM header overflowed a 32-bit int\");\n")
 
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)
