@@ -3,19 +3,12 @@
 # it should stay flat. Inputs repeat the shared images to reach each count.
 #   bench/batch_memory.sh [MODEL] [COUNTS="100 1000 10000"]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-model="${1:-$root/models/whatcar-cars.pt}"
+source "$(dirname "$0")/common.sh"
 counts="${2:-100 1000 10000}"
-images="${WHATCAR_BENCH_IMAGES:-$root/../shared/data/stanford-cars/images}"
-list=$(mktemp)
-trap 'rm -f "$list" "$list.all"' EXIT
-find "$images" -name "*.jpg" | sort >"$list.all"
 
 printf '%-12s %14s %12s\n' "inputs" "max RSS (MB)" "images/s"
 for n in $counts; do
-  : >"$list"
-  while [ "$(wc -l <"$list")" -lt "$n" ]; do cat "$list.all" >>"$list"; done
-  head -n "$n" "$list" >"$list.n" && mv "$list.n" "$list"
+  image_list "$n"
   stats=$( { /usr/bin/time -f "%M %e" "$root/build/whatcar" batch -q -m "$model" --files-from "$list" >/dev/null; } 2>&1 )
   read -r kb seconds <<<"$stats"
   printf '%-12s %14.1f %12.1f\n' "$n" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" \

@@ -3,14 +3,9 @@
 # images/s of `whatcar batch` for each setting, on the same images in one run.
 #   bench/batch_sweep.sh [MODEL] [N_IMAGES=500]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-model="${1:-$root/models/whatcar-cars.pt}"
+source "$(dirname "$0")/common.sh"
 n="${2:-500}"
-images="${WHATCAR_BENCH_IMAGES:-$root/../shared/data/stanford-cars/images}"
-list=$(mktemp)
-trap 'rm -f "$list" "$list.all"' EXIT
-find "$images" -name "*.jpg" | sort >"$list.all"
-head -n "$n" "$list.all" >"$list"
+image_list "$n"
 
 rate() {  # rate ARGS...: images/s of one batch run
   local start end

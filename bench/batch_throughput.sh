@@ -4,15 +4,10 @@
 #   bench/batch_throughput.sh [MODEL] [N_IMAGES=1000] [BATCH=4]
 # Needs a built tree (scripts/build), python3-torch and python3-pil, and ../shared images.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-model="${1:-$root/models/whatcar-cars.pt}"
+source "$(dirname "$0")/common.sh"
 n="${2:-1000}"
 batch="${3:-4}"
-images="${WHATCAR_BENCH_IMAGES:-$root/../shared/data/stanford-cars/images}"
-list=$(mktemp)
-trap 'rm -f "$list" "$list.all"' EXIT
-find "$images" -name "*.jpg" | sort >"$list.all"
-head -n "$n" "$list.all" >"$list"
+image_list "$n"
 count=$(wc -l <"$list")
 
 start=$(date +%s.%N)
