@@ -140,8 +140,8 @@ Item prepare(const Task& task, const PreprocessConfig& cfg, uint64_t max_pixels)
 }
 
 int default_workers() {
-  // Inference is most of the work (bench/batch_throughput.sh); one decoder per two cores keeps
-  // it fed without taking cores from libtorch.
+  // Inference is most of the work: on 2 cores a second decoder gave nothing (bench/batch_sweep.sh,
+  // README), so one decoder per two cores keeps libtorch fed without taking its cores.
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
 }
 

@@ -70,10 +70,9 @@ Check check_integrity(const std::string& path, const std::string& flag_sha) {
   return {"integrity", Status::kPass, fmt::format("sha256 {} matches {}", actual, source.empty() ? sums_path : source)};
 }
 
-std::vector<int> ranking(const float* logits, int n, int k) {
+std::vector<int> ranking(const float* logits, const std::vector<std::string>& labels, int k) {
   std::vector<int> out;
-  std::vector<std::string> unnamed(n);
-  for (const auto& p : top_k(logits, n, k, unnamed)) out.push_back(p.index);
+  for (const auto& p : top_k(logits, static_cast<int>(labels.size()), k, labels)) out.push_back(p.index);
   return out;
 }
 
@@ -87,7 +86,8 @@ Check check_reproducibility(Model& model, double tolerance) {
     const torch::Tensor logits = model.logits(model.input_tensor(probe_image(p.seed, p.width, p.height)));
     const float* ours = logits.data_ptr<float>();
     for (int c = 0; c < n; ++c) worst = std::max(worst, std::abs(static_cast<double>(ours[c]) - p.logits[c]));
-    if (ranking(ours, n, k) != ranking(p.logits.data(), n, k)) {
+    const auto& labels = model.metadata().labels;
+    if (ranking(ours, labels, k) != ranking(p.logits.data(), labels, k)) {
       return {"reproducibility", Status::kFail,
               fmt::format("probe {} ({}x{}, seed {}): top-{} differs from the exported model's", i + 1, p.width,
                           p.height, p.seed, k)};
