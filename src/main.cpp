@@ -101,9 +101,13 @@ Command add_verify(CLI::App& app) {
   cmd->footer(
       "Checks: integrity (sha256 against SHA256SUMS beside the model or --sha256), contract (metadata, label "
       "count = output width), reproducibility (the probe images stored at export give the exported logits), "
-      "golden (optional CSV of path,expected_label), environment.\n"
+      "real images (the stored top-5 of a few validation photos), golden (optional CSV of path,expected_label), "
+      "environment.\n"
       "Exit status: 0 all checks passed, 1 a check failed, 2 verify could not run.");
   cmd->add_option("--sha256", o->sha256, "expected sha256 of the model file (default: from SHA256SUMS)");
+  cmd->add_option("--images", o->images,
+                  "folder holding the real photos whose top-5 the model stored at export "
+                  "(default: ../shared/data/stanford-cars/images beside the source tree; skipped if absent)");
   cmd->add_option("--golden", o->golden, "CSV of path,expected_label: fail if a top-1 differs");
   cmd->add_option("--min-accuracy", o->min_accuracy, "with --golden: pass at this top-1 accuracy (0..1)")
       ->check(CLI::Range(0.0, 1.0));

@@ -98,24 +98,32 @@ PreprocessConfig parse_preprocess(const std::string& path, const Fields& f) {
   return p;
 }
 
-std::vector<Probe> parse_probes(const std::string& path, const std::string& text) {
-  // Pairs of lines: "probe SEED WIDTH HEIGHT", then the logits.
-  std::vector<Probe> probes;
+// Pairs of lines "probe SEED WIDTH HEIGHT" + the logits, and single lines "image NAME I1 .. Ik".
+void parse_probes(const std::string& path, const std::string& text, ModelMetadata* m) {
   std::istringstream in(text);
   std::string header, logits;
   while (std::getline(in, header)) {
     if (trim(header).empty()) continue;
-    Probe p;
     std::istringstream h(header);
     std::string word;
+    if (header.rfind("image ", 0) == 0) {
+      ImageProbe ip;
+      h >> word >> ip.file;
+      for (int index; h >> index;) ip.top.push_back(index);
+      if (ip.file.empty() || ip.top.empty() || !h.eof()) {
+        throw ModelError(path, fmt::format("model metadata: bad image probe line '{}' in {}", header, kProbesFile));
+      }
+      m->image_probes.push_back(std::move(ip));
+      continue;
+    }
+    Probe p;
     if (!(h >> word >> p.seed >> p.width >> p.height) || word != "probe" || p.width < 1 || p.height < 1 ||
         p.width > kMaxInputSize || p.height > kMaxInputSize || !std::getline(in, logits)) {
       throw ModelError(path, fmt::format("model metadata: bad probe line '{}' in {}", header, kProbesFile));
     }
     p.logits = parse_floats(path, "probe logits", logits);
-    probes.push_back(std::move(p));
+    m->probes.push_back(std::move(p));
   }
-  return probes;
 }
 
 }  // namespace
@@ -140,11 +148,19 @@ ModelMetadata parse_metadata(const std::string& path, const std::string& model_t
     m.labels.push_back(line);
   }
   if (m.labels.empty()) throw ModelError(path, fmt::format("model metadata lacks labels ({})", kLabelsFile));
-  m.probes = parse_probes(path, probes_txt);
+  parse_probes(path, probes_txt, &m);
   for (const auto& p : m.probes) {
     if (p.logits.size() != m.labels.size()) {
       throw ModelError(path, fmt::format("model metadata: a probe has {} logits for {} labels", p.logits.size(),
                                          m.labels.size()));
+    }
+  }
+  for (const auto& ip : m.image_probes) {
+    for (int index : ip.top) {
+      if (index < 0 || index >= static_cast<int>(m.labels.size())) {
+        throw ModelError(path, fmt::format("model metadata: image probe {} names class {} of {}", ip.file, index,
+                                           m.labels.size()));
+      }
     }
   }
   return m;

@@ -25,6 +25,12 @@ struct Probe {
   std::vector<float> logits;
 };
 
+// A real photo (named, found by `verify --images DIR`) and the top-k the exporter computed.
+struct ImageProbe {
+  std::string file;
+  std::vector<int> top;
+};
+
 struct ModelMetadata {
   std::string name;
   std::string version;
@@ -33,6 +39,7 @@ struct ModelMetadata {
   float min_confidence = 0.0f;  // top-1 probability under which the answer is "no confident match"
   std::vector<std::pair<std::string, std::string>> info;  // every key of model.txt, in file order
   std::vector<Probe> probes;
+  std::vector<ImageProbe> image_probes;
 };
 
 // Parses and validates; throws ModelError naming `path` with what is missing or wrong.

@@ -99,6 +99,44 @@ Check check_reproducibility(Model& model, double tolerance) {
   return {"reproducibility", Status::kPass, summary};
 }
 
+// The Stanford Cars images beside a source checkout, where the exporter's probes come from.
+std::string default_images_dir() {
+  return (fs::path(WHATCAR_SOURCE_MODELS_DIR).parent_path().parent_path() / "shared" / "data" / "stanford-cars" /
+          "images")
+      .lexically_normal()
+      .string();
+}
+
+Check check_images(Model& model, const VerifyOptions& opts) {
+  const auto& probes = model.metadata().image_probes;
+  if (probes.empty()) return {"real images", Status::kSkip, "the model stores no real-image probes"};
+  const std::string dir = opts.images.empty() ? default_images_dir() : opts.images;
+  if (!fs::is_directory(dir)) {
+    if (!opts.images.empty()) throw UsageError(fmt::format("{}: --images folder not found", dir));
+    return {"real images", Status::kSkip, fmt::format("{} not found (pass --images DIR)", dir)};
+  }
+  const auto& labels = model.metadata().labels;
+  for (const auto& p : probes) {
+    const std::string file = (fs::path(dir) / p.file).string();
+    if (opts.images.empty() && !fs::exists(file)) {  // the default folder is a guess: no verdict
+      return {"real images", Status::kSkip, fmt::format("{} not found (pass --images DIR)", file)};
+    }
+    try {
+      const torch::Tensor logits = model.logits(model.input_tensor(load_image(file)));
+      const auto got = ranking(logits.data_ptr<float>(), labels, static_cast<int>(p.top.size()));
+      if (got != p.top) {
+        return {"real images", Status::kFail,
+                fmt::format("{}: top-{} {} differs from the exported {}", file, p.top.size(), fmt::join(got, ","),
+                            fmt::join(p.top, ","))};
+      }
+    } catch (const InputError& e) {
+      return {"real images", Status::kFail, fmt::format("{}: {}", file, e.what())};
+    }
+  }
+  return {"real images", Status::kPass,
+          fmt::format("{} photos in {}: top-{} identical to the exporter's", probes.size(), dir, probes[0].top.size())};
+}
+
 Check check_golden(Model& model, const VerifyOptions& opts) {
   if (opts.golden.empty()) return {"golden", Status::kSkip, "no --golden file given"};
   std::ifstream in(opts.golden);
@@ -188,6 +226,7 @@ int run_verify(const VerifyOptions& opts) {
                                   p.resize == "squash" ? "" : fmt::format(" {}", p.resize_size), p.interpolation,
                                   m.min_confidence)});
     checks.push_back(check_reproducibility(model, opts.tolerance));
+    checks.push_back(check_images(model, opts));
     checks.push_back(check_golden(model, opts));
   } catch (const ModelError& e) {
     checks.push_back({"contract", Status::kFail, e.what()});

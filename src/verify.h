@@ -13,6 +13,7 @@ struct VerifyOptions {
   ModelOptions model;
   std::string sha256;          // expected digest; default: SHA256SUMS beside the model
   std::string golden;          // CSV of path,expected_label
+  std::string images;          // folder of the model's real-image probes; default: ../shared's Stanford Cars
   std::optional<double> min_accuracy;  // golden: pass when top-1 accuracy reaches this
   double tolerance = 1e-3;     // max |logit difference| on the probes
   std::string format = "text";

@@ -31,7 +31,8 @@ std::string error_for(const std::string& model_txt, const std::string& labels = 
 }  // namespace
 
 TEST_CASE("valid metadata is parsed", "[metadata]") {
-  const auto m = parse_metadata("m.pt", kGood, "Alpha 2012\r\nBeta, \"B\" 2010\n", "probe 7 10 20\n1 2.5\n");
+  const auto m = parse_metadata("m.pt", kGood, "Alpha 2012\r\nBeta, \"B\" 2010\n",
+                                "probe 7 10 20\n1 2.5\nimage 00032.jpg 1 0\n");
   CHECK(m.name == "m");
   CHECK(m.labels == std::vector<std::string>{"Alpha 2012", "Beta, \"B\" 2010"});
   CHECK(m.preprocess.resize_size == 36);
@@ -40,6 +41,9 @@ TEST_CASE("valid metadata is parsed", "[metadata]") {
   REQUIRE(m.probes.size() == 1);
   CHECK(m.probes[0].seed == 7);
   CHECK(m.probes[0].logits == std::vector<float>{1.0f, 2.5f});
+  REQUIRE(m.image_probes.size() == 1);
+  CHECK(m.image_probes[0].file == "00032.jpg");
+  CHECK(m.image_probes[0].top == std::vector<int>{1, 0});
 }
 
 TEST_CASE("missing or inconsistent metadata is refused with a reason", "[metadata][errors]") {
@@ -59,6 +63,8 @@ TEST_CASE("missing or inconsistent metadata is refused with a reason", "[metadat
   CHECK_THAT(error_for(kGood, "a\nb\n", "probe 1 10 10\n1 2 3\n"), Catch::Contains("3 logits for 2 labels"));
   CHECK_THAT(error_for(kGood, "a\nb\n", "probe 1 0 10\n1 2\n"), Catch::Contains("bad probe"));
   CHECK_THAT(error_for(kGood, "a\nb\n", "probe 1 10 10\n"), Catch::Contains("bad probe"));
+  CHECK_THAT(error_for(kGood, "a\nb\n", "image x.jpg 0 2\n"), Catch::Contains("names class 2 of 2"));
+  CHECK_THAT(error_for(kGood, "a\nb\n", "image x.jpg 0 one\n"), Catch::Contains("bad image probe"));
 }
 
 TEST_CASE("probe images are deterministic and depend on the seed", "[metadata]") {

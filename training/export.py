@@ -24,8 +24,30 @@ def _logits_text(values):
     return " ".join(f"{v:.9g}" for v in values)
 
 
-def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confidence, probes=PROBES):
-    """Script, freeze and save `module` with whatcar's extra files; returns the sha256."""
+def _real_probe_lines(frozen, cfg, images, margin, count=4):
+    """`image NAME i1..ik` lines: the top-k of real photos, for images whose top-k logits are
+    at least `margin` apart, so that another JPEG decoder (stb_image in whatcar, libjpeg here)
+    cannot reorder them."""
+    lines = []
+    with torch.no_grad():
+        for path in images:
+            logits = frozen(preprocess.eval_tensor(preprocess.load_rgb(path), cfg).unsqueeze(0))[0]
+            k = min(5, len(logits))
+            top = logits.topk(min(k + 1, len(logits)))
+            gaps = top.values[:-1] - top.values[1:]
+            if len(gaps) and gaps.min().item() < margin:
+                continue
+            lines.append(f"image {Path(path).name} " + " ".join(str(i) for i in top.indices[:k].tolist()))
+            if len(lines) == count:
+                break
+    return lines
+
+
+def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confidence, probes=PROBES,
+                       real_images=(), real_margin=0.05):
+    """Script, freeze and save `module` with whatcar's extra files; returns the sha256.
+
+    real_images: candidate photos whose top-k the model stores for `whatcar verify --images`."""
     module = module.eval()
     frozen = torch.jit.freeze(torch.jit.script(module))
     probe_lines = []
@@ -33,6 +55,7 @@ def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confid
         for seed, w, h in probes:
             x = preprocess.eval_tensor(preprocess.probe_image(seed, w, h), preprocess_cfg).unsqueeze(0)
             probe_lines += [f"probe {seed} {w} {h}", _logits_text(frozen(x)[0].tolist())]
+    probe_lines += _real_probe_lines(frozen, preprocess_cfg, real_images, real_margin)
     fields = {"name": info.pop("name"), "version": info.pop("version")}
     fields.update({k: preprocess_cfg[k] for k in ("resize", "resize_size", "input_size", "interpolation")
                    if k in preprocess_cfg})
@@ -75,7 +98,8 @@ def main():
 
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     arch = ckpt["args"]["arch"]
-    classes, _ = data.read_labels(args.data)
+    classes, rows = data.read_labels(args.data)
+    _, val_rows = data.split(rows)
     model = build_model(arch, len(classes))
     model.load_state_dict(ckpt["model"])
     cfg = {"resize": "squash", "input_size": args.input_size, "interpolation": "bilinear",
@@ -85,7 +109,8 @@ def main():
                              "non-commercial research use only"}
     info.update(dict(kv.split("=", 1) for kv in args.info))
     digest = save_whatcar_model(model, args.out, labels=classes, preprocess_cfg=cfg, info=info,
-                                min_confidence=args.min_confidence)
+                                min_confidence=args.min_confidence,
+                                real_images=[Path(args.data) / "images" / f for f, _ in val_rows])
     print(f"{digest}  {Path(args.out).name}")
 
 

@@ -34,7 +34,24 @@ expect_out "verify: 3 passed, 0 failed"
 
 run verify -m "$MODEL" -f json
 expect_rc 0
-expect_py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"]==0 and [c["name"] for c in d["checks"]]==["integrity","contract","reproducibility","golden","environment"]'
+expect_py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"]==0 and [c["name"] for c in d["checks"]]==["integrity","contract","reproducibility","real images","golden","environment"]'
+
+# Real-image probes: the stored top-5 of photos, checked when their folder is given.
+run verify -m "$MODEL" --images "$IMG"
+expect_rc 0
+expect_out "PASS  real images      2 photos in $IMG: top-5 identical to the exporter's"
+run verify -m "$MODEL" --images "$WORK"
+expect_rc 1
+expect_out "FAIL  real images      $WORK/scene.png: No such file or directory"
+run verify -m "$MODEL" --images "$WORK/none"
+expect_rc 2
+expect_err "--images folder not found"
+mkdir -p "$WORK/ranks"
+zip_edit "$MODEL" "$WORK/ranks/tiny_model.pt" "extra/whatcar/probes.txt" "t.replace('image scene.png 3 2', 'image scene.png 2 3')"
+with_sums "$WORK/ranks/tiny_model.pt"
+run verify -m "$WORK/ranks/tiny_model.pt" --images "$IMG"
+expect_rc 1
+expect_out "FAIL  real images      $IMG/scene.png: top-5 3,2,4,0,1 differs from the exported 2,3,4,0,1"
 
 # One byte flipped inside the file: integrity names both digests.
 mkdir -p "$WORK/flip"
