@@ -1,4 +1,4 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with three checks that fuzzing
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with four fixes that fuzzing
 # showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
 # that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
@@ -30,6 +30,12 @@ stb_patch("huffman decode bound" "for (k=FAST_BITS+1 ; k < 17 ; ++k)"
 stb_patch("pnm integer overflow" "integer parse overflow"
   "      value = value*10 + (*c - '0');\n      *c = (char) stbi__get8(s);\n"
   "      value = value*10 + (*c - '0');\n      *c = (char) stbi__get8(s);\n      if((value > 214748364) || (value == 214748364 && *c > '7'))\n          return stbi__err(\"integer parse overflow\", \"Parsing an integer in the PPM header overflowed a 32-bit int\");\n")
+
+# 4. 16-bit PNM converted with the 8-bit channel converter, then read as 16-bit: a heap overflow.
+#    Use the 16-bit converter, as 2.28 does.
+stb_patch("pnm 16-bit conversion" "out = (stbi_uc *) stbi__convert_format16((stbi__uint16 *) out, s->img_n"
+  "      out = stbi__convert_format(out, s->img_n, req_comp, s->img_x, s->img_y);\n"
+  "      if (ri->bits_per_channel == 16)\n         out = (stbi_uc *) stbi__convert_format16((stbi__uint16 *) out, s->img_n, req_comp, s->img_x, s->img_y);\n      else\n         out = stbi__convert_format(out, s->img_n, req_comp, s->img_x, s->img_y);\n")
 
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)
