@@ -1,4 +1,4 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with four fixes that fuzzing
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with five fixes that fuzzing
 # showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
 # that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
@@ -36,6 +36,12 @@ stb_patch("pnm integer overflow" "integer parse overflow"
 stb_patch("pnm 16-bit conversion" "out = (stbi_uc *) stbi__convert_format16((stbi__uint16 *) out, s->img_n"
   "      out = stbi__convert_format(out, s->img_n, req_comp, s->img_x, s->img_y);\n"
   "      if (ri->bits_per_channel == 16)\n         out = (stbi_uc *) stbi__convert_format16((stbi__uint16 *) out, s->img_n, req_comp, s->img_x, s->img_y);\n      else\n         out = stbi__convert_format(out, s->img_n, req_comp, s->img_x, s->img_y);\n")
+
+# 5. A Huffman code can map to a symbol id outside the table (negative, from a bad table or an
+#    undefined one): refuse it, as 2.28 does.
+stb_patch("huffman symbol range" "symbol id out of bounds"
+  "   c = ((j->code_buffer >> (32 - k)) & stbi__bmask[k]) + h->delta[k];\n"
+  "   c = ((j->code_buffer >> (32 - k)) & stbi__bmask[k]) + h->delta[k];\n   if(c < 0 || c >= 256) // symbol id out of bounds!\n       return -1;\n")
 
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)

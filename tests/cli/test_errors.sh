@@ -32,6 +32,7 @@ one_bad "$FIXTURES/../fuzz/regressions/jpeg_huffman_decode_past_maxcode.jpg" "ca
 one_bad "$FIXTURES/../fuzz/regressions/pnm_header_integer_overflow.ppm" "image has no pixels"
 one_bad "$FIXTURES/../fuzz/regressions/zero_size_image.bin" "image has no pixels"
 one_bad "$FIXTURES/../fuzz/regressions/jpeg_found_by_low_priority_run.jpg" "cannot decode JPEG"
+one_bad "$FIXTURES/../fuzz/regressions/jpeg_huffman_symbol_out_of_range.jpg" "cannot decode JPEG"
 run -m "$MODEL" -k 1 "$FIXTURES/../fuzz/regressions/pnm_16bit_channel_conversion.pgm"  # a valid 1x1 16-bit PGM
 expect_rc 0
 
