@@ -19,7 +19,6 @@ std::string executable_dir() {
 
 std::vector<std::string> default_model_candidates() {
   std::vector<std::string> out;
-  if (const char* env = std::getenv("WHATCAR_MODEL"); env && *env) out.emplace_back(env);
   const fs::path exe = executable_dir();
   out.push_back((exe / "models" / kModelFileName).string());
   out.push_back((exe.parent_path() / "share" / "whatcar" / "models" / kModelFileName).lexically_normal().string());
@@ -29,8 +28,8 @@ std::vector<std::string> default_model_candidates() {
 
 std::string resolve_model_path(const std::string& explicit_path) {
   if (!explicit_path.empty()) return explicit_path;
-  const auto candidates = default_model_candidates();
   if (const char* env = std::getenv("WHATCAR_MODEL"); env && *env) return env;  // named, so no fallback
+  const auto candidates = default_model_candidates();
   std::error_code ec;
   for (const auto& c : candidates) {
     if (fs::is_regular_file(c, ec)) return c;

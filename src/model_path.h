@@ -11,10 +11,11 @@ inline constexpr const char* kModelFileName = "whatcar-cars.pt";
 // The directory holding the running executable (resolved through /proc/self/exe).
 std::string executable_dir();
 
-// Candidates in order: WHATCAR_MODEL, <exe>/models, <exe>/../share/whatcar/models, the source tree.
+// Candidates in order: <exe>/models, <exe>/../share/whatcar/models, the source tree.
 std::vector<std::string> default_model_candidates();
 
-// `explicit_path` when given, else the first candidate that exists; throws ModelError listing where it looked.
+// `explicit_path` when given, else $WHATCAR_MODEL when set, else the first candidate that exists;
+// throws ModelError listing where it looked.
 std::string resolve_model_path(const std::string& explicit_path);
 
 }  // namespace whatcar
