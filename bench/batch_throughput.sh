@@ -1,23 +1,42 @@
 #!/usr/bin/env bash
 # Batch throughput of whatcar against (a) the Python reference (torch + PIL + DataLoader, same
-# model, same 2-core budget) and (b) the forward-only ceiling, measured in the same run.
-#   bench/batch_throughput.sh [MODEL] [N_IMAGES=1000] [BATCH=4]
+# model, same 2-core budget) and (b) the forward-only ceiling. whatcar and Python are timed as
+# whole processes, start-up included (what a user waits for); the ceiling is the forward pass
+# alone after warm-up, so whatcar/forward is a conservative figure. The three run one after another
+# in each round, so that each round's ratios compare like with like on a machine whose speed
+# drifts; the summary is the median over rounds.
+#   bench/batch_throughput.sh [MODEL] [N_IMAGES=1000] [BATCH=4] [ROUNDS=3]
 # Needs a built tree (scripts/build), python3-torch and python3-pil, and ../shared images.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 n="${2:-1000}"
 batch="${3:-4}"
+rounds="${4:-3}"
 image_list "$n"
 count=$(wc -l <"$list")
 
-start=$(date +%s.%N)
-"$root/build/whatcar" batch -q -m "$model" -b "$batch" --files-from "$list" >/dev/null
-ours=$(awk -v n="$count" -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print n / (b - a) }')
-python=$(/usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch")
-ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count")
+# rate COMMAND...: images/s of the whole process; its output is checked, not kept.
+rate() {
+  local start out
+  start=$(date +%s.%N)
+  out=$("$@" | tail -n 1)
+  awk -v n="$count" -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print n / (b - a) }'
+  [ -n "$out" ] || { echo "bench: $1 printed nothing" >&2; exit 1; }
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '%-42s %10s\n' "on $count images, batch $batch" "images/s"
-printf '%-42s %10.1f\n' "whatcar batch" "$ours" "python reference (torch+PIL+DataLoader)" "$python" \
-  "forward only (ceiling)" "$ceiling"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
-printf '%-42s %10.2f\n' "whatcar / python" "$(ratio "$ours" "$python")" "whatcar / ceiling" "$(ratio "$ours" "$ceiling")"
+printf '%-6s %14s %14s %14s %16s %16s\n' "round" "whatcar img/s" "python img/s" "forward img/s" \
+  "whatcar/python" "whatcar/forward"
+results=()
+for r in $(seq "$rounds"); do
+  ours=$(rate "$root/build/whatcar" batch -q -m "$model" -b "$batch" --files-from "$list")
+  python=$(rate /usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch")
+  ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count")
+  line=$(awk -v o="$ours" -v p="$python" -v c="$ceiling" 'BEGIN { printf "%.1f %.1f %.1f %.2f %.2f", o, p, c, o / p, o / c }')
+  results+=("$line")
+  read -r o p c rp rc <<<"$line"
+  printf '%-6s %14s %14s %14s %16s %16s\n' "$r" "$o" "$p" "$c" "$rp" "$rc"
+done
+col() { printf '%s\n' "${results[@]}" | awk -v k="$1" '{ print $k }' | median; }
+printf '%-6s %14s %14s %14s %16s %16s\n' "median" "$(col 1)" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)"
+echo "($count images from ${images}, batch $batch, $(nproc) cores, $rounds rounds)"

@@ -7,6 +7,7 @@
 #include "model_path.h"
 #include "output.h"
 #include "predict.h"
+#include "process_clock.h"
 #include "stopwatch.h"
 
 namespace whatcar {
@@ -39,12 +40,16 @@ int run_classify(const ClassifyOptions& opts) {
   const Format format = parse_format(opts.format);
   if (opts.inputs.empty()) throw UsageError("no images given (try: whatcar photo.jpg)");
   if (opts.top_k < 1) throw UsageError("--top must be at least 1");
+  const auto startup_ms = ms_since_process_start();
   set_torch_threads(opts.model.threads);
   Stopwatch load_clock;
   Model model = Model::load(resolve_model_path(opts.model.model));
   const double load_ms = load_clock.lap_ms();
   const double min_confidence = opts.model.min_confidence.value_or(model.metadata().min_confidence);
-  if (opts.timings && !opts.quiet) fmt::print(stderr, "whatcar: timings: model load {:.1f} ms\n", load_ms);
+  if (opts.timings && !opts.quiet) {
+    fmt::print(stderr, "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms\n",
+               startup_ms ? fmt::format("{:.0f} ms", *startup_ms) : "unknown", load_ms);
+  }
 
   auto writer = make_writer(format, stdout, "<stdout>", {opts.inputs.size() > 1});
   writer->begin();
@@ -55,12 +60,16 @@ int run_classify(const ClassifyOptions& opts) {
       ++failed;
       if (!opts.quiet) fmt::print(stderr, "whatcar: {}: {}\n", path, *r.error);
     }
+    Stopwatch output_clock;
+    writer->write(r);
+    const double output_ms = output_clock.lap_ms();
     if (r.timings && format == Format::kText && !opts.quiet) {
       const auto& t = *r.timings;
-      fmt::print(stderr, "whatcar: timings: {}: decode {:.1f} ms, preprocess {:.1f} ms, inference {:.1f} ms, total {:.1f} ms\n",
-                 path, t.decode_ms, t.preprocess_ms, t.inference_ms, t.total_ms);
+      fmt::print(stderr,
+                 "whatcar: timings: {}: read+decode+EXIF {:.1f} ms, resize+normalize {:.1f} ms, forward {:.1f} ms, "
+                 "output {:.2f} ms, total {:.1f} ms\n",
+                 path, t.decode_ms, t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
     }
-    writer->write(r);
   }
   writer->end();
   return failed ? kExitSomeFailed : kExitOk;

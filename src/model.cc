@@ -48,7 +48,10 @@ torch::Tensor Model::logits(const torch::Tensor& batch) {
   c10::InferenceMode guard;
   torch::IValue out;
   try {
-    out = module_.forward({batch});
+    // oneDNN runs MobileNetV2's depthwise convolutions without layout reorders on NHWC
+    // input: 1.8-2.4x the throughput at batch 4, no change at batch 1 (measured with
+    // bench/forward_ceiling, both layouts in one build).
+    out = module_.forward({batch.contiguous(torch::MemoryFormat::ChannelsLast)});
   } catch (const std::exception& e) {
     throw ModelError(path_, fmt::format("inference failed: {}", first_line(e.what())));
   }

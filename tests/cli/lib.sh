@@ -29,6 +29,7 @@ expect_rc() { check; [ "$RC" = "$1" ] || fail "expected exit status $1"; }
 expect_out() { check; grep -qF -- "$1" "$WORK/out" || fail "stdout lacks: $1"; }
 expect_no_out() { check; ! grep -qF -- "$1" "$WORK/out" || fail "stdout has: $1"; }
 expect_err() { check; grep -qF -- "$1" "$WORK/err" || fail "stderr lacks: $1"; }
+expect_err_re() { check; grep -qE -- "$1" "$WORK/err" || fail "stderr does not match: $1"; }
 expect_err_empty() { check; [ ! -s "$WORK/err" ] || fail "stderr should be empty"; }
 expect_out_empty() { check; [ ! -s "$WORK/out" ] || fail "stdout should be empty"; }
 expect_err_lines() { check; [ "$(wc -l <"$WORK/err")" = "$1" ] || fail "expected $1 stderr line(s)"; }
