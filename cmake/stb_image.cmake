@@ -1,4 +1,4 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with five fixes that fuzzing
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with six fixes that fuzzing
 # showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
 # that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
@@ -43,6 +43,14 @@ stb_patch("huffman symbol range" "symbol id out of bounds"
   "   c = ((j->code_buffer >> (32 - k)) & stbi__bmask[k]) + h->delta[k];\n"
   "   c = ((j->code_buffer >> (32 - k)) & stbi__bmask[k]) + h->delta[k];\n   if(c < 0 || c >= 256) // symbol id out of bounds!\n       return -1;\n")
 
+# 6. A PNG IDAT chunk's length is trusted before its bytes are read: a 125-byte file declaring
+#    a 1.2 GB chunk made stb_image reallocate its buffer to 2 GiB first (fuzzing, libFuzzer's
+#    malloc limit). whatcar decodes from memory only (stbi_*_from_memory), where the bytes
+#    left are known: a chunk longer than that is corrupt, refused before allocating.
+stb_patch("png idat length" "IDAT longer than the file"
+  "            if ((int)(ioff + c.length) < (int)ioff) return 0;\n"
+  "            if ((int)(ioff + c.length) < (int)ioff) return 0;\n            if (s->io.read == NULL && c.length > (stbi__uint32)(s->img_buffer_end - s->img_buffer)) return stbi__err(\"IDAT longer than the file\", \"Corrupt PNG\");\n")
+
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)
 set(stb_previous "")
@@ -52,3 +60,10 @@ endif()
 if(NOT stb_previous STREQUAL stb_source)  # rewrite only on change: no needless rebuilds
   file(WRITE ${stb_out} "${stb_source}")
 endif()
+
+# stb_image calls memcpy(NULL, src, 0) for an empty PNG IDAT chunk (tests/fuzz/regressions/
+# png_empty_idat_memcpy_null.png): undefined by the letter of C, harmless in glibc, and not
+# ours to patch; UBSan's nonnull check is off for stb's translation unit only (sanitizer
+# builds: tests/fuzz and WHATCAR_SANITIZE; without -fsanitize the flag does nothing).
+set_source_files_properties(${CMAKE_SOURCE_DIR}/src/stb_image_impl.cc PROPERTIES COMPILE_OPTIONS
+                            -fno-sanitize=nonnull-attribute)

@@ -49,7 +49,7 @@ Command add_classify(CLI::App& app) {
   cmd->add_option("images", o->inputs, "image files (JPEG, PNG, BMP, GIF, TGA, PSD, PNM); - reads stdin")->required();
   cmd->add_option("-k,--top", o->top_k, "number of predictions per image")->check(CLI::PositiveNumber);
   cmd->add_option("-f,--format", o->format, "output format")->check(CLI::IsMember(whatcar::format_names()));
-  cmd->add_flag("--timings", o->timings, "report decode, preprocess and inference times (stderr, or in json)");
+  cmd->add_flag("--timings", o->timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stderr but fatal errors");
   add_max_pixels(cmd, o->max_pixels);
   add_model_options(cmd, o->model);

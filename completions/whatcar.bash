@@ -1,0 +1,53 @@
+# bash completion for whatcar. Installed to share/bash-completion/completions/whatcar;
+# to try it from a checkout: source completions/whatcar.bash
+# tests/cli/test_completion.sh fails when an option in `whatcar <command> --help` is missing here.
+
+_whatcar_options() {
+  local model="-m --model -t --threads --min-confidence --max-pixels -h --help"
+  case "$1" in
+    classify) echo "-k --top -f --format --timings -q --quiet $model" ;;
+    batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format -k --top \
+-b --batch-size -j --workers -q --quiet $model" ;;
+    verify) echo "--sha256 --images --golden --min-accuracy --tolerance -f --format $model" ;;
+    *) echo "-h --help --version" ;;
+  esac
+}
+
+_whatcar() {
+  local cur prev command="" i
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  prev="${COMP_WORDS[COMP_CWORD - 1]}"
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "${COMP_WORDS[i]}" in
+      classify | batch | verify) command="${COMP_WORDS[i]}"; break ;;
+    esac
+  done
+
+  case "$prev" in
+    -f | --format)
+      if [ "$command" = verify ]; then
+        mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur")
+      else
+        mapfile -t COMPREPLY < <(compgen -W "text json jsonl csv tsv" -- "$cur")
+      fi
+      return ;;
+    -m | --model) mapfile -t COMPREPLY < <(compgen -f -X '!*.pt' -- "$cur"; compgen -d -- "$cur"); return ;;
+    --images) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
+    --files-from | -o | --output | --golden) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | \
+      --shard | --ext | --sha256 | --min-accuracy | --tolerance)
+      return ;;  # a value the user types
+  esac
+
+  if [[ "$cur" == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_whatcar_options "${command:-classify}") $(
+      [ -z "$command" ] && echo --version)" -- "$cur")
+  elif [ -z "$command" ] && [ "$COMP_CWORD" = 1 ]; then
+    # The first word is a command or, for `whatcar photo.jpg`, an image.
+    mapfile -t COMPREPLY < <(compgen -W "classify batch verify" -- "$cur"; compgen -f -- "$cur")
+  else
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+  fi
+}
+
+complete -o filenames -F _whatcar whatcar

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The bash completion (completions/whatcar.bash): it knows every option each command's --help
+# lists, and completes commands, options and option values.
+source "$(dirname "$0")/lib.sh"
+COMPLETION="$SOURCE_DIR/completions/whatcar.bash"
+# shellcheck source=../../completions/whatcar.bash
+source "$COMPLETION"
+
+# complete WORD...: the completions bash would offer for the last word, one per line in OUT.
+complete_words() {
+  COMP_WORDS=("$@")
+  COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+  COMPREPLY=()
+  _whatcar
+  OUT=$(printf '%s\n' "${COMPREPLY[@]}")
+  ERR="" RC=0
+}
+expect_word() { check; grep -qxF -- "$1" <<<"$OUT" || fail "completion lacks: $1"; }
+expect_no_word() { check; ! grep -qxF -- "$1" <<<"$OUT" || fail "completion offers: $1"; }
+
+# Every option of every command's --help is known to the completion.
+for command in "" classify batch verify; do
+  run $command --help
+  expect_rc 0
+  options=$(grep -oE '^  (-[A-Za-z0-9],)?--?[A-Za-z0-9][-A-Za-z0-9]*' "$WORK/out" | tr ',' ' ')
+  check; [ -n "$options" ] || fail "no options found in 'whatcar $command --help'"
+  known=" $(_whatcar_options "${command:-top}") "
+  for option in $options; do
+    check; [[ "$known" == *" $option "* ]] || fail "completion for '${command:-whatcar}' lacks $option"
+  done
+done
+
+complete_words whatcar ba
+expect_word batch
+expect_no_word verify
+complete_words whatcar ""
+expect_word classify
+expect_word verify
+complete_words whatcar batch --for
+expect_word --format
+expect_no_word --files-from
+complete_words whatcar verify -f ""
+expect_word json
+expect_no_word jsonl
+complete_words whatcar batch -f j
+expect_word jsonl
+complete_words whatcar -
+expect_word --version
+expect_word --top
+complete_words whatcar verify --
+expect_word --golden
+expect_no_word --timings
+
+# Paths: images after a command, only .pt files (and folders) after --model.
+touch "$WORK/a.jpg" "$WORK/m.pt"
+complete_words whatcar classify "$WORK/a"
+expect_word "$WORK/a.jpg"
+complete_words whatcar -m "$WORK/"
+expect_word "$WORK/m.pt"
+expect_no_word "$WORK/a.jpg"
+
+finish
