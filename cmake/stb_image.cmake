@@ -1,4 +1,4 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with six fixes that fuzzing
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with seven fixes that fuzzing
 # showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
 # that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
@@ -50,6 +50,23 @@ stb_patch("huffman symbol range" "symbol id out of bounds"
 stb_patch("png idat length" "IDAT longer than the file"
   "            if ((int)(ioff + c.length) < (int)ioff) return 0;\n"
   "            if ((int)(ioff + c.length) < (int)ioff) return 0;\n            if (s->io.read == NULL && c.length > (stbi__uint32)(s->img_buffer_end - s->img_buffer)) return stbi__err(\"IDAT longer than the file\", \"Corrupt PNG\");\n")
+
+# 7. A JPEG bitstream that runs out of bits drives the bit count negative, and the next refill
+#    shifts by 32 or more (undefined; UBSan, session 2's fuzzing). As 2.28 does: the bit readers
+#    return zeros once the stream is exhausted, and the fast-AC paths refuse a code longer
+#    than the bits left.
+stb_patch("jpeg bits exhausted (get_bits, extend_receive)" "if (j->code_bits < n) return 0;"
+  "   if (j->code_bits < n) stbi__grow_buffer_unsafe(j);\n"
+  "   if (j->code_bits < n) stbi__grow_buffer_unsafe(j);\n   if (j->code_bits < n) return 0; // ran out of bits from stream, return 0s intead of continuing\n")
+stb_patch("jpeg bits exhausted (get_bit)" "if (j->code_bits < 1) return 0;"
+  "   if (j->code_bits < 1) stbi__grow_buffer_unsafe(j);\n"
+  "   if (j->code_bits < 1) stbi__grow_buffer_unsafe(j);\n   if (j->code_bits < 1) return 0; // ran out of bits from stream, return 0s intead of continuing\n")
+stb_patch("jpeg fast-AC length (baseline)" "// combined length\n         if (s > j->code_bits)"
+  "         s = r & 15; // combined length\n         j->code_buffer <<= s;\n"
+  "         s = r & 15; // combined length\n         if (s > j->code_bits) return stbi__err(\"bad huffman code\", \"Combined length longer than code bits available\");\n         j->code_buffer <<= s;\n")
+stb_patch("jpeg fast-AC length (progressive)" "// combined length\n            if (s > j->code_bits)"
+  "            s = r & 15; // combined length\n            j->code_buffer <<= s;\n"
+  "            s = r & 15; // combined length\n            if (s > j->code_bits) return stbi__err(\"bad huffman code\", \"Combined length longer than code bits available\");\n            j->code_buffer <<= s;\n")
 
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)
