@@ -7,15 +7,10 @@ source "$(dirname "$0")/common.sh"
 n="${2:-500}"
 image_list "$n"
 
-rate() {  # rate ARGS...: images/s of one batch run
-  local start end
-  start=$(date +%s.%N)
-  "$root/build/whatcar" batch -q -m "$model" --files-from "$list" "$@" >/dev/null
-  end=$(date +%s.%N)
-  awk -v n="$(wc -l <"$list")" -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", n / (b - a) }'
-}
+# sweep ARGS...: images/s of `whatcar batch` with these settings.
+sweep() { rate "$(wc -l <"$list")" "$root/build/whatcar" batch -q -m "$model" --files-from "$list" "$@"; }
 
 printf '%-40s %10s\n' "setting ($(wc -l <"$list") images, $(nproc) cores)" "images/s"
-for b in 1 4 8 16 32; do printf '%-40s %10s\n' "batch $b, 1 worker, $(nproc) threads" "$(rate -b "$b" -j 1)"; done
-printf '%-40s %10s\n' "batch 8, 2 workers, $(nproc) threads" "$(rate -b 8 -j 2)"
-printf '%-40s %10s\n' "batch 8, 1 worker, 1 thread" "$(rate -b 8 -j 1 -t 1)"
+for b in 1 4 8 16 32; do printf '%-40s %10s\n' "batch $b, 1 worker, $(nproc) threads" "$(sweep -b "$b" -j 1)"; done
+printf '%-40s %10s\n' "batch 8, 2 workers, $(nproc) threads" "$(sweep -b 8 -j 2)"
+printf '%-40s %10s\n' "batch 8, 1 worker, 1 thread" "$(sweep -b 8 -j 1 -t 1)"

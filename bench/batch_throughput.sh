@@ -15,22 +15,12 @@ rounds="${4:-3}"
 image_list "$n"
 count=$(wc -l <"$list")
 
-# rate COMMAND...: images/s of the whole process; its output is checked, not kept.
-rate() {
-  local start out
-  start=$(date +%s.%N)
-  out=$("$@" | tail -n 1)
-  awk -v n="$count" -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print n / (b - a) }'
-  [ -n "$out" ] || { echo "bench: $1 printed nothing" >&2; exit 1; }
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 printf '%-6s %14s %14s %14s %16s %16s\n' "round" "whatcar img/s" "python img/s" "forward img/s" \
   "whatcar/python" "whatcar/forward"
 results=()
 for r in $(seq "$rounds"); do
-  ours=$(rate "$root/build/whatcar" batch -q -m "$model" -b "$batch" --files-from "$list")
-  python=$(rate /usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch")
+  ours=$(rate "$count" "$root/build/whatcar" batch -q -m "$model" -b "$batch" --files-from "$list")
+  python=$(rate "$count" /usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch")
   ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count")
   line=$(awk -v o="$ours" -v p="$python" -v c="$ceiling" 'BEGIN { printf "%.1f %.1f %.1f %.2f %.2f", o, p, c, o / p, o / c }')
   results+=("$line")

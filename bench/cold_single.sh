@@ -44,17 +44,15 @@ for _ in $(seq "$rounds"); do
   run python_floor /usr/bin/python3 -c "import torch"
 done
 
-median() {  # median NAME FIELD
-  awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/times" | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# case_median NAME FIELD: the median of one column of one case.
+case_median() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/times" | median; }
 row() {  # row LABEL KEY
   local w p
-  w=$(median "whatcar_$2" 2)
-  p=$(median "python_$2" 2)
+  w=$(case_median "whatcar_$2" 2)
+  p=$(case_median "python_$2" 2)
   printf '%-34s %10s %10s %8.2f %12.0f %12.0f\n' "$1" "$w" "$p" "$(awk -v a="$w" -v b="$p" 'BEGIN { print a / b }')" \
-    "$(awk -v k="$(median "whatcar_$2" 3)" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v k="$(median "python_$2" 3)" 'BEGIN { print k / 1024 }')"
+    "$(awk -v k="$(case_median "whatcar_$2" 3)" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k="$(case_median "python_$2" 3)" 'BEGIN { print k / 1024 }')"
 }
 printf '%-34s %10s %10s %8s %12s %12s\n' "case (median of $rounds)" "whatcar ms" "python ms" "ratio" \
   "whatcar MB" "python MB"

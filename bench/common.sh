@@ -13,3 +13,19 @@ image_list() {
   while [ "$(wc -l <"$list")" -lt "$1" ]; do cat "$list.all" >>"$list"; done
   sed -n "1,$1p" "$list" >"$list.n" && mv "$list.n" "$list"
 }
+
+# median: the median of the numbers on stdin, one per line.
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# rate N COMMAND...: images/s of COMMAND over N images, timed as a whole process. Its stdout is
+# discarded but must not be empty: a command that did nothing does not get a rate.
+rate() {
+  local n=$1 start out
+  shift
+  start=$(date +%s.%N)
+  out=$("$@" | tail -n 1)
+  [ -n "$out" ] || { echo "bench: $1 printed nothing" >&2; exit 1; }
+  awk -v n="$n" -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n / (b - a) }'
+}
