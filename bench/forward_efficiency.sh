@@ -11,8 +11,8 @@ peak=$("$root/build/bench/matmul_peak" 2048)
 printf '%-40s %12s\n' "model forward, per image" "$gflop GFLOP"
 printf '%-40s %12s\n' "fp32 matmul 2048x2048, $(nproc) cores" "$peak GFLOP/s"
 for batch in 1 4; do
-  rate=$("$root/build/bench/forward_ceiling" "$model" "$batch" 400)
-  achieved=$(awk -v r="$rate" -v g="$gflop" 'BEGIN { printf "%.1f", r * g }')
-  printf '%-40s %12s %16s\n' "forward, batch $batch: $rate img/s" "$achieved GFLOP/s" \
+  per_s=$("$root/build/bench/forward_ceiling" "$model" "$batch" 400)
+  achieved=$(awk -v r="$per_s" -v g="$gflop" 'BEGIN { printf "%.1f", r * g }')
+  printf '%-40s %12s %16s\n' "forward, batch $batch: $per_s img/s" "$achieved GFLOP/s" \
     "$(awk -v a="$achieved" -v p="$peak" 'BEGIN { printf "%.1f%% of peak", 100 * a / p }')"
 done

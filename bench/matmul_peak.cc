@@ -1,6 +1,7 @@
 // What this CPU sustains on a large fp32 matrix multiply through libtorch (its BLAS), in
-// GFLOP/s: the yardstick for the model's forward pass.
-//   matmul_peak [N=2048] [THREADS=0]
+// GFLOP/s: the yardstick for the model's forward pass. torch::mm runs on OpenBLAS's own thread
+// pool, which uses every core whatever libtorch's thread count (1 and 2 threads measured the same).
+//   matmul_peak [N=2048]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -10,7 +11,6 @@
 
 int main(int argc, char** argv) {
   const int64_t n = argc > 1 ? std::atoi(argv[1]) : 2048;
-  whatcar::set_torch_threads(argc > 2 ? std::atoi(argv[2]) : 0);
   const torch::Tensor a = torch::rand({n, n});
   const torch::Tensor b = torch::rand({n, n});
   torch::Tensor c = torch::mm(a, b);  // warm-up: first-touch of the output, BLAS thread start

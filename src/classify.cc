@@ -40,7 +40,8 @@ int run_classify(const ClassifyOptions& opts) {
   const Format format = parse_format(opts.format);
   if (opts.inputs.empty()) throw UsageError("no images given (try: whatcar photo.jpg)");
   if (opts.top_k < 1) throw UsageError("--top must be at least 1");
-  const auto startup_ms = ms_since_process_start();
+  // Read before the model loads, and only on request: it costs a /proc read.
+  const std::optional<double> startup_ms = opts.timings ? ms_since_process_start() : std::nullopt;
   set_torch_threads(opts.model.threads);
   Stopwatch load_clock;
   Model model = Model::load(resolve_model_path(opts.model.model));
