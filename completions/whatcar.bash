@@ -5,9 +5,9 @@
 _whatcar_options() {
   local model="-m --model -t --threads --min-confidence --max-pixels -h --help"
   case "$1" in
-    classify) echo "-k --top -f --format --timings -q --quiet $model" ;;
+    classify) echo "-k --top -f --format --timings -q --quiet --full-decode $model" ;;
     batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format -k --top \
--b --batch-size -j --workers -q --quiet $model" ;;
+-b --batch-size -j --workers -q --quiet --full-decode $model" ;;
     verify) echo "--sha256 --images --golden --min-accuracy --tolerance -f --format $model" ;;
     *) echo "-h --help --version" ;;
   esac

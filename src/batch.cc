@@ -120,7 +120,7 @@ std::string format_for(const BatchOptions& opts) {
   return ::isatty(STDOUT_FILENO) ? "text" : "jsonl";
 }
 
-Item prepare(const Task& task, const PreprocessConfig& cfg, uint64_t max_pixels) {
+Item prepare(const Task& task, const PreprocessConfig& cfg, uint64_t max_pixels, int min_short_side) {
   Item item;
   item.path = task.input.path;
   if (task.input.error) {
@@ -128,7 +128,7 @@ Item prepare(const Task& task, const PreprocessConfig& cfg, uint64_t max_pixels)
     return item;
   }
   try {
-    const Image image = load_image(task.input.path, max_pixels);
+    const Image image = load_image(task.input.path, max_pixels, min_short_side);
     item.pixels.resize(3 * static_cast<size_t>(cfg.input_size) * cfg.input_size);
     preprocess_into(image, cfg, item.pixels.data());
   } catch (const InputError& e) {
@@ -160,6 +160,7 @@ int run_batch(const BatchOptions& opts) {
   Model model = Model::load(resolve_model_path(opts.model.model));
   const double min_confidence = opts.model.min_confidence.value_or(model.metadata().min_confidence);
   const PreprocessConfig cfg = model.metadata().preprocess;
+  const int min_short_side = opts.full_decode ? 0 : min_decode_short_side(cfg);
 
   std::unique_ptr<AtomicFile> file;
   if (!opts.output.empty()) {
@@ -188,8 +189,8 @@ int run_batch(const BatchOptions& opts) {
   });
   std::vector<std::thread> pool;
   for (int i = 0; i < workers; ++i) {
-    pool.emplace_back([&pipe = *pipe, &cfg, &opts] {
-      while (auto task = pipe.tasks.pop()) pipe.ready.put(task->seq, prepare(*task, cfg, opts.max_pixels));
+    pool.emplace_back([&pipe = *pipe, &cfg, &opts, min_short_side] {
+      while (auto task = pipe.tasks.pop()) pipe.ready.put(task->seq, prepare(*task, cfg, opts.max_pixels, min_short_side));
     });
   }
 

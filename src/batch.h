@@ -19,6 +19,7 @@ struct BatchOptions {
   int workers = 0;      // decode threads; 0: default
   bool quiet = false;
   uint64_t max_pixels = kDefaultMaxPixels;
+  bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
 // Measured on 2 cores with bench/batch_sweep.sh (README, Performance): batch 4 beat 1, 8, 16 and 32.

@@ -19,8 +19,10 @@ Result classify_one(Model& model, const std::string& path, const ClassifyOptions
   Stopwatch clock;
   Timings t;
   try {
-    const Image image = load_image(path, opts.max_pixels);
+    const Image image = load_image(path, opts.max_pixels,
+                                   opts.full_decode ? 0 : min_decode_short_side(model.metadata().preprocess));
     t.decode_ms = clock.lap_ms();
+    t.decode_scale = image.scale;
     const torch::Tensor input = model.input_tensor(image);
     t.preprocess_ms = clock.lap_ms();
     const torch::Tensor logits = model.logits(input);
@@ -67,9 +69,9 @@ int run_classify(const ClassifyOptions& opts) {
     if (r.timings && format == Format::kText && !opts.quiet) {
       const auto& t = *r.timings;
       fmt::print(stderr,
-                 "whatcar: timings: {}: read+decode+EXIF {:.1f} ms, resize+normalize {:.1f} ms, forward {:.1f} ms, "
+                 "whatcar: timings: {}: read+decode+EXIF {:.1f} ms{}, resize+normalize {:.1f} ms, forward {:.1f} ms, "
                  "output {:.2f} ms, total {:.1f} ms\n",
-                 path, t.decode_ms, t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
+                 path, t.decode_ms, t.decode_scale > 1 ? fmt::format(" (at 1/{} size)", t.decode_scale) : "", t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
     }
   }
   writer->end();

@@ -25,6 +25,7 @@ struct ClassifyOptions {
   bool timings = false;
   bool quiet = false;
   uint64_t max_pixels = kDefaultMaxPixels;
+  bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
 // Returns the exit status: 0 all classified, 1 some inputs failed. Throws Error for fatal problems.

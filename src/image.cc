@@ -8,9 +8,11 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "error.h"
 #include "exif.h"
+#include "jpeg_scaled.h"
 
 namespace whatcar {
 namespace {
@@ -93,7 +95,8 @@ std::string sniff_format(const std::vector<uint8_t>& b) {
   return "";
 }
 
-Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, uint64_t max_pixels) {
+Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, uint64_t max_pixels,
+                   int min_short_side) {
   if (bytes.empty()) throw InputError(path, "empty file");
   if (bytes.size() > static_cast<size_t>(INT32_MAX)) throw InputError(path, "file too large (over 2 GiB)");
   std::string format = sniff_format(bytes);
@@ -114,6 +117,15 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, u
   }
   check_pixel_limit(path, static_cast<uint64_t>(w), static_cast<uint64_t>(h), max_pixels);
   if (w < 1 || h < 1) throw InputError(path, fmt::format("image has no pixels ({}x{})", w, h));
+  if (format == "JPEG") {
+    if (const int denominator = jpeg_scale_denominator(w, h, min_short_side); denominator > 1) {
+      if (std::optional<Image> scaled = decode_jpeg_scaled(data, bytes.size(), denominator)) {
+        Image image = apply_orientation(*scaled, jpeg_exif_orientation(data, bytes.size()));
+        image.scale = denominator;
+        return image;
+      }
+    }
+  }
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels_rgb(stbi_load_from_memory(data, size, &w, &h, &channels, 3),
                                                        stbi_image_free);
   if (!pixels_rgb) {
@@ -129,8 +141,8 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, u
   return image;
 }
 
-Image load_image(const std::string& path, uint64_t max_pixels) {
-  return decode_image(read_input(path), path, max_pixels);
+Image load_image(const std::string& path, uint64_t max_pixels, int min_short_side) {
+  return decode_image(read_input(path), path, max_pixels, min_short_side);
 }
 
 }  // namespace whatcar

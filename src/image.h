@@ -1,4 +1,5 @@
-// Reading image files and decoding them to 8-bit RGB with stb_image, EXIF orientation applied.
+// Reading image files and decoding them to 8-bit RGB with stb_image (large JPEGs at reduced
+// size with libjpeg-turbo, src/jpeg_scaled.h), EXIF orientation applied.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@ struct Image {
   int width = 0;
   int height = 0;
   std::vector<uint8_t> rgb;  // row-major, 3 bytes per pixel
+  int scale = 1;             // decoded at 1/scale of the file's size (JPEG DCT scaling)
 
   uint8_t* at(int x, int y) { return &rgb[(static_cast<size_t>(y) * width + x) * 3]; }
   const uint8_t* at(int x, int y) const { return &rgb[(static_cast<size_t>(y) * width + x) * 3]; }
@@ -25,10 +27,12 @@ std::vector<uint8_t> read_input(const std::string& path);
 std::string sniff_format(const std::vector<uint8_t>& bytes);
 
 // Decodes, refusing images over max_pixels from their header before any pixel is allocated,
-// and applies the JPEG EXIF orientation. Throws InputError naming `path`.
+// and applies the JPEG EXIF orientation. With min_short_side > 0, a JPEG may be decoded at 1/2,
+// 1/4 or 1/8 size as long as its shorter side stays at least min_short_side; 0 decodes at full
+// size. Throws InputError naming `path`.
 Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path,
-                   uint64_t max_pixels = kDefaultMaxPixels);
+                   uint64_t max_pixels = kDefaultMaxPixels, int min_short_side = 0);
 
-Image load_image(const std::string& path, uint64_t max_pixels = kDefaultMaxPixels);
+Image load_image(const std::string& path, uint64_t max_pixels = kDefaultMaxPixels, int min_short_side = 0);
 
 }  // namespace whatcar

@@ -37,9 +37,11 @@ void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
-void add_max_pixels(CLI::App* cmd, uint64_t& max_pixels) {
+void add_decode_options(CLI::App* cmd, uint64_t& max_pixels, bool& full_decode) {
   cmd->add_option("--max-pixels", max_pixels, "refuse images larger than this, from their header (default 100 MP)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--full-decode", full_decode,
+                "decode JPEGs at full size (default: large ones at 1/2-1/8 size, still twice what the model resizes to)");
 }
 
 Command add_classify(CLI::App& app) {
@@ -51,7 +53,7 @@ Command add_classify(CLI::App& app) {
   cmd->add_option("-f,--format", o->format, "output format")->check(CLI::IsMember(whatcar::format_names()));
   cmd->add_flag("--timings", o->timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stderr but fatal errors");
-  add_max_pixels(cmd, o->max_pixels);
+  add_decode_options(cmd, o->max_pixels, o->full_decode);
   add_model_options(cmd, o->model);
   return {cmd, [o] { return whatcar::run_classify(*o); }};
 }
@@ -85,7 +87,7 @@ Command add_batch(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("-j,--workers", b.workers, "decoding threads (default: one per two cores)")->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", b.quiet, "no progress, per-file errors or summary on stderr");
-  add_max_pixels(cmd, b.max_pixels);
+  add_decode_options(cmd, b.max_pixels, b.full_decode);
   add_model_options(cmd, b.model);
   return {cmd, [a] {
             a->batch.inputs.recursive = !a->no_recursive;

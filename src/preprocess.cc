@@ -127,6 +127,10 @@ Image resize_bilinear(const Image& in, int width, int height) {
 
 int64_t crop_offset(int64_t size, int crop) { return static_cast<int64_t>(std::nearbyint((size - crop) / 2.0)); }
 
+int min_decode_short_side(const PreprocessConfig& cfg) {
+  return 2 * (cfg.resize == "shorter-side" ? cfg.resize_size : cfg.input_size);
+}
+
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg) {
   const int s = cfg.input_size;
   if (cfg.resize == "squash") return resize_bilinear(in, s, s);

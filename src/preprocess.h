@@ -33,6 +33,12 @@ Image resize_window(const Image& in, int64_t width, int64_t height, int64_t x0, 
 // torchvision's center_crop offset along one axis (round half to even, as Python's round()).
 int64_t crop_offset(int64_t size, int crop);
 
+// The smallest shorter side an image may be decoded at (JPEG DCT scaling) for this
+// preprocessing: twice the size it is resized to, so every output pixel of the antialiased
+// resize still averages 2x2 or more decoded pixels. bench/jpeg_scaling.sh measures how often
+// the top-1 answer changes against a full-size decode.
+int min_decode_short_side(const PreprocessConfig& cfg);
+
 // Resized/cropped image, before normalisation.
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg);
 

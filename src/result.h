@@ -18,6 +18,7 @@ struct Timings {
   double preprocess_ms = 0;
   double inference_ms = 0;
   double total_ms = 0;
+  int decode_scale = 1;  // the JPEG was decoded at 1/decode_scale size
 };
 
 struct Result {

@@ -107,3 +107,13 @@ TEST_CASE("squash resizes the whole image to the input size", "[preprocess]") {
   CHECK(out.height == 32);
   CHECK(out.rgb == resize_bilinear(load_image(fixture("images/portrait.png")), 32, 32).rgb);
 }
+
+TEST_CASE("images may be decoded down to twice the size the resize aims at", "[preprocess][jpeg]") {
+  PreprocessConfig c = tiny_config();
+  c.input_size = 224;
+  c.resize_size = 256;
+  c.resize = "squash";
+  CHECK(whatcar::min_decode_short_side(c) == 448);
+  c.resize = "shorter-side";
+  CHECK(whatcar::min_decode_short_side(c) == 512);
+}

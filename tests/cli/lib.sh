@@ -20,8 +20,11 @@ run() {
 
 fail() {
   FAILURES=$((FAILURES + 1))
+  # Report the test script's line, whether fail was called from it or from an expect_ helper.
+  local i=1
+  while [ "${BASH_SOURCE[i]}" = "${BASH_SOURCE[0]}" ] && [ $((i + 1)) -lt "${#BASH_SOURCE[@]}" ]; do i=$((i + 1)); done
   printf 'FAIL (%s:%s): %s\n  stdout: %s\n  stderr: %s\n  status: %s\n' \
-    "$(basename "${BASH_SOURCE[2]}")" "${BASH_LINENO[1]}" "$1" "${OUT:0:2000}" "${ERR:0:2000}" "${RC:-}" >&2
+    "$(basename "${BASH_SOURCE[i]}")" "${BASH_LINENO[i - 1]}" "$1" "${OUT:0:2000}" "${ERR:0:2000}" "${RC:-}" >&2
 }
 check() { CHECKS=$((CHECKS + 1)); }
 

@@ -65,4 +65,26 @@ for o in 1 2 3 4 5 6 7 8; do
   check; [ "$("$PY" -c "$ranking" "$WORK/out")" = "$upright" ] || fail "orientation $o should classify like the upright picture"
 done
 
+# Large JPEGs are decoded at reduced size (DCT scaling) unless --full-decode; the answer holds.
+# The tiny model resizes to 36, so a 1200x800 JPEG may be decoded down to 150x100 (1/8).
+"$PY" -c "from PIL import Image; Image.open('$IMG/scene.png').resize((1200, 800), Image.BICUBIC).save('$WORK/big.jpg', quality=95)"
+run -m "$MODEL" --timings -k 1 "$WORK/big.jpg"
+expect_rc 0
+expect_err_re "big.jpg: read\+decode\+EXIF [0-9.]+ ms \(at 1/8 size\), resize"
+run -m "$MODEL" --timings --full-decode -k 1 "$WORK/big.jpg"
+expect_rc 0
+expect_err "big.jpg: read+decode+EXIF"
+check; ! grep -q "size)" "$WORK/err" || fail "--full-decode must decode at full size"
+run -m "$MODEL" -f jsonl "$WORK/big.jpg"
+scaled_ranking=$("$PY" -c "$ranking" "$WORK/out")
+run -m "$MODEL" -f jsonl --full-decode "$WORK/big.jpg"
+check; [ "$("$PY" -c "$ranking" "$WORK/out")" = "$scaled_ranking" ] || fail "the reduced-size decode changed the ranking"
+run batch -m "$MODEL" -f csv -k 1 "$WORK/big.jpg"
+expect_rc 0
+batch_scaled=$OUT
+run batch -m "$MODEL" -f csv -k 1 --full-decode "$WORK/big.jpg"
+expect_rc 0
+check; [ "$(cut -d, -f3 <<<"$OUT")" = "$(cut -d, -f3 <<<"$batch_scaled")" ] || fail "batch: the reduced-size decode changed the top-1"
+check; [ "$OUT" != "$batch_scaled" ] || fail "batch --full-decode gave the very same probabilities: was anything scaled?"
+
 finish

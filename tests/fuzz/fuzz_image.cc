@@ -1,6 +1,6 @@
 // libFuzzer target for everything whatcar does to an untrusted file before the model sees it:
-// format sniffing, the pixel-limit header checks, EXIF parsing, stb_image decoding, orientation,
-// resizing, cropping and normalisation.
+// format sniffing, the pixel-limit header checks, EXIF parsing, stb_image decoding, libjpeg-turbo's
+// reduced-size JPEG decoding, orientation, resizing, cropping and normalisation.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -30,13 +30,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto squash = config("squash"), shorter = config("shorter-side");
   whatcar::jpeg_exif_orientation(data, size);
   const std::vector<uint8_t> bytes(data, data + size);
-  try {
-    const whatcar::Image image = whatcar::decode_image(bytes, "fuzz-input", kFuzzMaxPixels);
-    std::vector<float> out(3 * 32 * 32);
-    whatcar::preprocess_into(image, squash, out.data());
-    whatcar::preprocess_into(image, shorter, out.data());
-  } catch (const whatcar::InputError&) {
-    // Refusing the input with a reason is the expected outcome for most fuzz inputs.
+  // Full size (stb_image), then as the tool decodes for a model that resizes to 4 pixels, so
+  // every JPEG of 8 pixels or more takes the reduced-size path.
+  for (int min_short_side : {0, 4}) {
+    try {
+      const whatcar::Image image = whatcar::decode_image(bytes, "fuzz-input", kFuzzMaxPixels, min_short_side);
+      std::vector<float> out(3 * 32 * 32);
+      whatcar::preprocess_into(image, squash, out.data());
+      whatcar::preprocess_into(image, shorter, out.data());
+    } catch (const whatcar::InputError&) {
+      // Refusing the input with a reason is the expected outcome for most fuzz inputs.
+    }
   }
   return 0;
 }
