@@ -29,3 +29,11 @@ rate() {
   [ -n "$out" ] || { echo "bench: $1 printed nothing" >&2; exit 1; }
   awk -v n="$n" -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", n / (b - a) }'
 }
+
+# ms COMMAND...: wall milliseconds of COMMAND as a whole process (output discarded, failure fatal).
+ms() {
+  local start
+  start=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
+  echo $((($(date +%s%N) - start) / 1000000))
+}

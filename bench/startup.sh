@@ -18,13 +18,6 @@ photo=$(sed -n 1p "$list.all")
 times=$(mktemp)
 trap 'rm -f "$list" "$list.all" "$times"' EXIT
 
-# ms COMMAND...: wall milliseconds of COMMAND (output discarded, failure fatal).
-ms() {
-  local start
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
-  echo $((($(date +%s%N) - start) / 1000000))
-}
 for _ in $(seq "$rounds"); do
   echo "shim_help $(ms "$root/build/whatcar" --help)" >>"$times"
   echo "noshim_help $(ms "$noshim/whatcar" --help)" >>"$times"

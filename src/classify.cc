@@ -1,5 +1,6 @@
 #include "classify.h"
 
+#include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include "error.h"
@@ -44,14 +45,17 @@ int run_classify(const ClassifyOptions& opts) {
   if (opts.top_k < 1) throw UsageError("--top must be at least 1");
   // Read before the model loads, and only on request: it costs a /proc read.
   const std::optional<double> startup_ms = opts.timings ? ms_since_process_start() : std::nullopt;
-  set_torch_threads(opts.model.threads);
+  set_torch_threads(opts.model.threads > 0 ? opts.model.threads : kClassifyDefaultThreads);
   Stopwatch load_clock;
   Model model = Model::load(resolve_model_path(opts.model.model));
   const double load_ms = load_clock.lap_ms();
   const double min_confidence = opts.model.min_confidence.value_or(model.metadata().min_confidence);
   if (opts.timings && !opts.quiet) {
-    fmt::print(stderr, "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms\n",
-               startup_ms ? fmt::format("{:.0f} ms", *startup_ms) : "unknown", load_ms);
+    const int threads = at::get_num_threads();
+    fmt::print(stderr,
+               "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms, "
+               "{} libtorch thread{}\n",
+               startup_ms ? fmt::format("{:.0f} ms", *startup_ms) : "unknown", load_ms, threads, threads == 1 ? "" : "s");
   }
 
   auto writer = make_writer(format, stdout, "<stdout>", {opts.inputs.size() > 1});

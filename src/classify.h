@@ -13,7 +13,7 @@ namespace whatcar {
 // Options every command that runs the model shares.
 struct ModelOptions {
   std::string model;  // empty: the bundled model
-  int threads = 0;    // 0: all cores
+  int threads = 0;    // 0: the command's default
   std::optional<double> min_confidence;  // overrides the model's threshold
 };
 
@@ -27,6 +27,11 @@ struct ClassifyOptions {
   uint64_t max_pixels = kDefaultMaxPixels;
   bool full_decode = false;  // no reduced-size JPEG decoding
 };
+
+// One image at a time, batch 1: one thread beat two on 2 cores, 0.89x the time for 1 photo and
+// 0.62x for 10 (bench/classify_threads.sh); with two, the first forward also waits for the
+// second core's thread pool to start. `batch` keeps every core.
+inline constexpr int kClassifyDefaultThreads = 1;
 
 // Returns the exit status: 0 all classified, 1 some inputs failed. Throws Error for fatal problems.
 int run_classify(const ClassifyOptions& opts);

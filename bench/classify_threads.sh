@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# How many libtorch threads `whatcar classify` should use by default: wall time of a whole
+# `whatcar -t T PHOTO...` process for 1 and for 10 shared photos, with 1 thread and with every
+# core, interleaved ROUNDS times; the table shows medians and the ratio.
+#   bench/classify_threads.sh [MODEL] [ROUNDS=7]
+# Needs a built tree (scripts/build) and ../shared.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+rounds="${2:-7}"
+cores=$(nproc)
+image_list 10
+times=$(mktemp)
+trap 'rm -f "$list" "$list.all" "$times"' EXIT
+mapfile -t ten <"$list"
+
+for _ in $(seq "$rounds"); do
+  for t in 1 "$cores"; do
+    echo "one $t $(ms "$root/build/whatcar" -m "$model" -t "$t" "${ten[0]}")" >>"$times"
+    echo "ten $t $(ms "$root/build/whatcar" -m "$model" -t "$t" "${ten[@]}")" >>"$times"
+  done
+done
+
+med() { awk -v c="$1" -v t="$2" '$1 == c && $2 == t { print $3 }' "$times" | median; }
+printf '%-24s %12s %12s %8s\n' "case (median of $rounds)" "-t 1 ms" "-t $cores ms" "ratio"
+for c in one ten; do
+  a=$(med "$c" 1)
+  b=$(med "$c" "$cores")
+  printf '%-24s %12s %12s %8.2f\n' "$([ $c = one ] && echo "1 photo" || echo "10 photos")" "$a" "$b" \
+    "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')"
+done
