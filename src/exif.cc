@@ -106,6 +106,7 @@ Image apply_orientation(const Image& image, int orientation) {
   if (orientation < 2 || orientation > 8) return image;
   const bool swap = orientation >= 5;  // 5..8 turn by 90 degrees
   Image out;
+  out.scale = image.scale;
   out.width = swap ? image.height : image.width;
   out.height = swap ? image.width : image.height;
   out.rgb.resize(image.rgb.size());

@@ -120,9 +120,7 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, u
   if (format == "JPEG") {
     if (const int denominator = jpeg_scale_denominator(w, h, min_short_side); denominator > 1) {
       if (std::optional<Image> scaled = decode_jpeg_scaled(data, bytes.size(), denominator)) {
-        Image image = apply_orientation(*scaled, jpeg_exif_orientation(data, bytes.size()));
-        image.scale = denominator;
-        return image;
+        return apply_orientation(*scaled, jpeg_exif_orientation(data, bytes.size()));
       }
     }
   }

@@ -34,8 +34,8 @@ bool start(Decompressor& d, const uint8_t* data, size_t size, int denominator) {
   d.cinfo.err = jpeg_std_error(&d.err);
   d.err.error_exit = on_error;
   d.err.emit_message = on_message;
+  d.cinfo.client_data = &d;  // before create, which keeps err and client_data and can fail
   jpeg_create_decompress(&d.cinfo);
-  d.cinfo.client_data = &d;
   jpeg_mem_src(&d.cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(&d.cinfo, TRUE);
   const J_COLOR_SPACE cs = d.cinfo.jpeg_color_space;
