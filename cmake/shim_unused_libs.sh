@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Makes an empty stand-in ("shim") for every shared library in EXE's load closure that no
-# loaded object takes a symbol from, and writes them to OUTDIR. EXE carries OUTDIR as its
+# loaded object takes a symbol from, and writes them to OUTDIR. EXE carries OUTDIR in its
 # DT_RPATH, which the dynamic loader searches for the dependencies of every library EXE pulls
 # in, so the shim is loaded instead of the real library and the real one's own dependency tree
 # is never opened.
 #
 # Why: Debian's libtorch_cpu lists 46 libraries as NEEDED; 24 of them (OpenCV, FFmpeg,
 # LevelDB, LMDB, ZeroMQ...) give it not one symbol, yet they drag ~230 more libraries into
-# every process: 288 objects, ~150 ms of a 390 ms start. See docs/startup.md.
+# every process: 288 objects. Without them `whatcar --help` takes 0.59 of the time
+# (bench/startup.sh; docs/startup.md).
 #
 # Safe by construction: a library is shimmed only when none of its defined symbols is
 # imported (non-weak undefined, name match, any version) by the executable or by any real

@@ -72,10 +72,11 @@ int run_classify(const ClassifyOptions& opts) {
     const double output_ms = output_clock.lap_ms();
     if (r.timings && format == Format::kText && !opts.quiet) {
       const auto& t = *r.timings;
+      const std::string scaled = t.decode_scale > 1 ? fmt::format(" (at 1/{} size)", t.decode_scale) : "";
       fmt::print(stderr,
                  "whatcar: timings: {}: read+decode+EXIF {:.1f} ms{}, resize+normalize {:.1f} ms, forward {:.1f} ms, "
                  "output {:.2f} ms, total {:.1f} ms\n",
-                 path, t.decode_ms, t.decode_scale > 1 ? fmt::format(" (at 1/{} size)", t.decode_scale) : "", t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
+                 path, t.decode_ms, scaled, t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
     }
   }
   writer->end();

@@ -28,9 +28,9 @@ struct ClassifyOptions {
   bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
-// One image at a time, batch 1: one thread beat two on 2 cores, 0.89x the time for 1 photo and
-// 0.62x for 10 (bench/classify_threads.sh); with two, the first forward also waits for the
-// second core's thread pool to start. `batch` keeps every core.
+// One image at a time at batch 1, one thread beat two on 2 cores: 0.87x the wall time for 1
+// photo and 0.63-0.68x for 10, in two runs of bench/classify_threads.sh. `batch`, which
+// overlaps decoding with batches of 4, keeps every core.
 inline constexpr int kClassifyDefaultThreads = 1;
 
 // Returns the exit status: 0 all classified, 1 some inputs failed. Throws Error for fatal problems.
