@@ -79,8 +79,8 @@ void set_torch_threads(int threads) {
   at::set_num_interop_threads(1);
   // BLAS runs only the classifier's small matrix multiply. OpenBLAS's own thread pool then just
   // competes with libtorch's threads and the decoders for the same cores: single-threaded
-  // OpenBLAS made `batch` 85 img/s instead of 75 (medians of 9 runs of 500 images, with
-  // OPENBLAS_NUM_THREADS=1). Looked up at run time: libblas.so.3 may be another BLAS.
+  // OpenBLAS made `batch` 85 img/s instead of 72 (medians of 7 paired runs of 500 images).
+  // Looked up at run time: libblas.so.3 may be another BLAS.
   using SetThreads = void (*)(int);
   if (auto set_blas_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     set_blas_threads(1);
