@@ -28,8 +28,9 @@ struct ClassifyOptions {
   bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
-// One image at a time at batch 1, one thread beat two on 2 cores: 0.87x the wall time for 1
-// photo and 0.63-0.68x for 10, in two runs of bench/classify_threads.sh. `batch`, which
+// One image at a time at batch 1, a second thread buys nothing on 2 cores: bench/classify_threads.sh
+// gave 0.99x / 0.98x the wall time with one thread for 1 / 10 photos (0.87x / 0.63-0.68x while
+// OpenBLAS still ran its own threads, see set_torch_threads), for half the CPU. `batch`, which
 // overlaps decoding with batches of 4, keeps every core.
 inline constexpr int kClassifyDefaultThreads = 1;
 
