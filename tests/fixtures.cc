@@ -1,5 +1,8 @@
 #include "fixtures.h"
 
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -20,6 +23,14 @@ std::vector<unsigned char> read_bytes(const std::string& relative) {
   std::ifstream in(fixture(relative), std::ios::binary);
   if (!in) throw std::runtime_error("missing fixture " + relative);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+double mean_abs_diff(const Image& a, const Image& b) {
+  REQUIRE(a.width == b.width);
+  REQUIRE(a.height == b.height);
+  double sum = 0;
+  for (size_t i = 0; i < a.rgb.size(); ++i) sum += std::abs(int(a.rgb[i]) - int(b.rgb[i]));
+  return sum / a.rgb.size();
 }
 
 }  // namespace whatcar::test

@@ -1,8 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <cmath>
-#include <cstdlib>
-
 #include "error.h"
 #include "fixtures.h"
 #include "image.h"
@@ -11,16 +8,9 @@ using whatcar::Image;
 using whatcar::InputError;
 using whatcar::load_image;
 using whatcar::test::fixture;
+using whatcar::test::mean_abs_diff;
 
 namespace {
-
-double mean_abs_diff(const Image& a, const Image& b) {
-  REQUIRE(a.width == b.width);
-  REQUIRE(a.height == b.height);
-  double sum = 0;
-  for (size_t i = 0; i < a.rgb.size(); ++i) sum += std::abs(int(a.rgb[i]) - int(b.rgb[i]));
-  return sum / a.rgb.size();
-}
 
 std::string error_of(const std::string& name, uint64_t max_pixels = whatcar::kDefaultMaxPixels) {
   try {

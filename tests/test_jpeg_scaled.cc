@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include <cmath>
-#include <cstdio>
+#include <cstdio>  // jpeglib.h needs FILE and size_t declared first
 #include <cstdlib>
 #include <vector>
 
@@ -18,17 +17,10 @@ using whatcar::decode_jpeg_scaled;
 using whatcar::Image;
 using whatcar::jpeg_scale_denominator;
 using whatcar::test::fixture;
+using whatcar::test::mean_abs_diff;
 using whatcar::test::read_bytes;
 
 namespace {
-
-double mean_abs_diff(const Image& a, const Image& b) {
-  REQUIRE(a.width == b.width);
-  REQUIRE(a.height == b.height);
-  double sum = 0;
-  for (size_t i = 0; i < a.rgb.size(); ++i) sum += std::abs(int(a.rgb[i]) - int(b.rgb[i]));
-  return sum / a.rgb.size();
-}
 
 // A CMYK JPEG (Photoshop's kind), which libjpeg cannot turn into RGB.
 std::vector<uint8_t> cmyk_jpeg(int width, int height) {
