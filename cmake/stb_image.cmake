@@ -1,4 +1,4 @@
-# stb_image as whatcar compiles it: Debian 12's header (2.27) with seven fixes that fuzzing
+# stb_image as whatcar compiles it: Debian 12's header (2.27) with eight fixes that fuzzing
 # showed it lacks (tests/fuzz/README.md). The patched copy lives in the build tree; a header
 # that already has a fix keeps its own.
 find_path(STB_INCLUDE_DIR stb/stb_image.h REQUIRED)
@@ -67,6 +67,15 @@ stb_patch("jpeg fast-AC length (baseline)" "// combined length\n         if (s >
 stb_patch("jpeg fast-AC length (progressive)" "// combined length\n            if (s > j->code_bits)"
   "            s = r & 15; // combined length\n            j->code_buffer <<= s;\n"
   "            s = r & 15; // combined length\n            if (s > j->code_bits) return stbi__err(\"bad huffman code\", \"Combined length longer than code bits available\");\n            j->code_buffer <<= s;\n")
+
+# 8. A progressive JPEG whose later scan uses a Huffman table the file never defined reads
+#    that table from uninitialised memory: a garbage code length shifted the bit buffer by 32
+#    (UBSan, session 3's CI fuzzing; it depends on what the allocator hands back, so the
+#    reproducer does not fail every time). As 2.28 does: the decoder state starts zeroed, so
+#    an undefined table decodes nothing and the scan fails cleanly.
+stb_patch("jpeg state zeroed" "memset(j, 0, sizeof(stbi__jpeg));"
+  "   if (!j) return stbi__errpuc(\"outofmem\", \"Out of memory\");\n   STBI_NOTUSED(ri);\n"
+  "   if (!j) return stbi__errpuc(\"outofmem\", \"Out of memory\");\n   memset(j, 0, sizeof(stbi__jpeg));\n   STBI_NOTUSED(ri);\n")
 
 set(STB_PATCHED_DIR ${CMAKE_BINARY_DIR}/stb-patched)
 set(stb_out ${STB_PATCHED_DIR}/stb/stb_image.h)
