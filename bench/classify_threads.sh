@@ -15,16 +15,14 @@ mapfile -t ten <"$list"
 
 for _ in $(seq "$rounds"); do
   for t in 1 "$cores"; do
-    echo "one $t $(ms "$root/build/whatcar" -m "$model" -t "$t" "${ten[0]}")" >>"$times"
-    echo "ten $t $(ms "$root/build/whatcar" -m "$model" -t "$t" "${ten[@]}")" >>"$times"
+    echo "one_$t $(ms "$root/build/whatcar" -m "$model" -t "$t" "${ten[0]}")" >>"$times"
+    echo "ten_$t $(ms "$root/build/whatcar" -m "$model" -t "$t" "${ten[@]}")" >>"$times"
   done
 done
 
-med() { awk -v c="$1" -v t="$2" '$1 == c && $2 == t { print $3 }' "$times" | median; }
 printf '%-24s %12s %12s %8s\n' "case (median of $rounds)" "-t 1 ms" "-t $cores ms" "ratio"
 for c in one ten; do
-  a=$(med "$c" 1)
-  b=$(med "$c" "$cores")
-  printf '%-24s %12s %12s %8.2f\n' "$([ $c = one ] && echo "1 photo" || echo "10 photos")" "$a" "$b" \
-    "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')"
+  a=$(case_median "$times" "${c}_1")
+  b=$(case_median "$times" "${c}_$cores")
+  printf '%-24s %12s %12s %8.2f\n' "$([ $c = one ] && echo "1 photo" || echo "10 photos")" "$a" "$b" "$(ratio "$a" "$b")"
 done

@@ -44,15 +44,13 @@ for _ in $(seq "$rounds"); do
   run python_floor /usr/bin/python3 -c "import torch"
 done
 
-# case_median NAME FIELD: the median of one column of one case.
-case_median() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/times" | median; }
 row() {  # row LABEL KEY
   local w p
-  w=$(case_median "whatcar_$2" 2)
-  p=$(case_median "python_$2" 2)
-  printf '%-34s %10s %10s %8.2f %12.0f %12.0f\n' "$1" "$w" "$p" "$(awk -v a="$w" -v b="$p" 'BEGIN { print a / b }')" \
-    "$(awk -v k="$(case_median "whatcar_$2" 3)" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v k="$(case_median "python_$2" 3)" 'BEGIN { print k / 1024 }')"
+  w=$(case_median "$work/times" "whatcar_$2")
+  p=$(case_median "$work/times" "python_$2")
+  printf '%-34s %10s %10s %8.2f %12.0f %12.0f\n' "$1" "$w" "$p" "$(ratio "$w" "$p")" \
+    "$(ratio "$(case_median "$work/times" "whatcar_$2" 3)" 1024)" \
+    "$(ratio "$(case_median "$work/times" "python_$2" 3)" 1024)"
 }
 printf '%-34s %10s %10s %8s %12s %12s\n' "case (median of $rounds)" "whatcar ms" "python ms" "ratio" \
   "whatcar MB" "python MB"

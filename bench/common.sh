@@ -19,6 +19,13 @@ median() {
   sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# case_median FILE NAME [FIELD=2]: the median of column FIELD over the lines of FILE whose
+# first word is NAME (the benches log one "case value..." line per run).
+case_median() { awk -v n="$2" -v f="${3:-2}" '$1 == n { print $f }' "$1" | median; }
+
+# ratio A B: A / B.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
+
 # rate N COMMAND...: images/s of COMMAND over N images, timed as a whole process. Its stdout is
 # discarded but must not be empty: a command that did nothing does not get a rate.
 rate() {

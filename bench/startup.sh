@@ -25,12 +25,11 @@ for _ in $(seq "$rounds"); do
   echo "noshim_photo $(ms "$noshim/whatcar" -m "$model" "$photo")" >>"$times"
 done
 
-med() { awk -v n="$1" '$1 == n { print $2 }' "$times" | median; }
 printf '%-28s %12s %12s %8s\n' "case (median of $rounds)" "shims ms" "no shims ms" "ratio"
 for c in help photo; do
-  s=$(med "shim_$c")
-  n=$(med "noshim_$c")
+  s=$(case_median "$times" "shim_$c")
+  n=$(case_median "$times" "noshim_$c")
   printf '%-28s %12s %12s %8.2f\n' "$([ $c = help ] && echo "whatcar --help" || echo "whatcar $(basename "$photo")")" \
-    "$s" "$n" "$(awk -v a="$s" -v b="$n" 'BEGIN { print a / b }')"
+    "$s" "$n" "$(ratio "$s" "$n")"
 done
 printf '%-28s %12s %12s\n' "shared objects loaded" "$(ldd "$root/build/whatcar" | wc -l)" "$(ldd "$noshim/whatcar" | wc -l)"
