@@ -1,7 +1,8 @@
 // Loading a whatcar TorchScript model with its metadata, and running it.
 #pragma once
 
-#include <torch/script.h>
+#include <torch/csrc/jit/mobile/module.h>
+#include <torch/torch.h>
 
 #include <string>
 #include <vector>
@@ -12,7 +13,8 @@ namespace whatcar {
 
 class Model {
  public:
-  // Throws ModelError: missing file, not TorchScript, metadata missing or inconsistent.
+  // Throws ModelError: missing file, not TorchScript with lite-interpreter bytecode (what
+  // training/export.py saves), metadata missing or inconsistent.
   static Model load(const std::string& path);
 
   const std::string& path() const { return path_; }
@@ -28,11 +30,11 @@ class Model {
   torch::Tensor input_tensor(const Image& image) const;
 
  private:
-  Model(std::string path, torch::jit::Module module, ModelMetadata meta)
+  Model(std::string path, torch::jit::mobile::Module module, ModelMetadata meta)
       : path_(std::move(path)), module_(std::move(module)), meta_(std::move(meta)) {}
 
   std::string path_;
-  torch::jit::Module module_;
+  torch::jit::mobile::Module module_;
   ModelMetadata meta_;
 };
 

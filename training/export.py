@@ -69,7 +69,9 @@ def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confid
         "whatcar/labels.txt": "".join(label + "\n" for label in labels),
         "whatcar/probes.txt": "".join(line + "\n" for line in probe_lines),
     }
-    torch.jit.save(frozen, str(path), _extra_files=extra)
+    # With bytecode for the lite interpreter, which whatcar runs (src/model.cc); torch.jit.load
+    # still reads the file.
+    frozen._save_for_lite_interpreter(str(path), _extra_files=extra)
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 

@@ -13,10 +13,9 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) 
     for info in zin.infolist():
         data = zin.read(info)
         if info.filename.endswith(suffix):
-            new = eval(expr, {"t": data.decode()})
-            if new is None:
+            if expr == "None":
                 continue
-            data = new.encode()
+            data = eval(expr, {"t": data.decode()}).encode()
         zout.writestr(info.filename, data)
 PYEOF
 }
@@ -106,7 +105,16 @@ expect_err "whatcar: $WORK/extralabel/noprobes.pt: model output has shape 1x5 bu
 # Untrusted model files given to classify: one clear line each, exit 2.
 "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").writestr("readme.txt", "hello")' "$WORK/plain.zip"
 zip_edit "$MODEL" "$WORK/foreign.pt" "extra/whatcar/model.txt" "None"  # TorchScript, but not whatcar's
-for bad in "$WORK/plain.zip:not a loadable TorchScript model" "$WORK/foreign.pt:not a whatcar model: no whatcar/model.txt inside"; do
+# What torch.jit.save writes: TorchScript source without the lite interpreter's bytecode.
+zip_edit "$MODEL" "$WORK/nobytecode.pt" "/bytecode.pkl" "None"
+# libtorch takes "PTMF" at offset 4 for its flatbuffer format, even after a zip header, and
+# crashed on these files before whatcar stopped handing it anything but a zip archive.
+printf 'xxxxPTMF%01000d' 0 >"$WORK/flatbuffer.ptl"
+printf 'PK\003\004PTMF%01000d' 0 >"$WORK/zip_flatbuffer.ptl"
+for bad in "$WORK/plain.zip:not a loadable TorchScript model" "$WORK/foreign.pt:not a whatcar model: no whatcar/model.txt inside" \
+  "$WORK/nobytecode.pt:not a loadable TorchScript model: TorchScript without bytecode for libtorch's lite interpreter (save it with training/export.py)" \
+  "$WORK/flatbuffer.ptl:not a loadable TorchScript model: not a zip archive" \
+  "$WORK/zip_flatbuffer.ptl:not a loadable TorchScript model: not a zip archive"; do
   run -m "${bad%%:*}" "$IMG/scene.png"
   expect_rc 2
   expect_err_lines 1

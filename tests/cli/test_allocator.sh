@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The allocator the build chose (WHATCAR_MIMALLOC, docs/startup.md) is the one libtorch's
+# allocations go to, tensors (posix_memalign) included, by the loader's own account, and
+# whatcar still works with it.
+source "$(dirname "$0")/lib.sh"
+: "${WHATCAR_ALLOCATOR:?set WHATCAR_ALLOCATOR (CTest does) to the library malloc should bind to}"
+
+LD_DEBUG=bindings LD_DEBUG_OUTPUT="$WORK/bindings" run -m "$MODEL" -k 2 -f csv "$IMG/scene.png"
+expect_rc 0
+expect_out "file,rank,label,"
+expect_err_empty
+for user in libtorch_cpu.so libc10.so; do
+  for sym in malloc free posix_memalign; do
+    check
+    to=$(cat "$WORK"/bindings.* | grep -F "binding file " | grep -F "/$user" | grep -F "symbol \`$sym'" |
+      sed -n 's/.* to \([^ ]*\) .*/\1/p' | sort -u)
+    [[ "$(basename "${to:-none}")" == "$WHATCAR_ALLOCATOR"* ]] ||
+      fail "$user's $sym binds to ${to:-nothing}, not $WHATCAR_ALLOCATOR"
+  done
+done
+finish
