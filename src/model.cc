@@ -3,17 +3,16 @@
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 #include <caffe2/serialize/inline_container.h>
-#include <torch/csrc/jit/mobile/file_format.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/version.h>
 
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include <dlfcn.h>
 
 #include "error.h"
+#include "model_archive.h"
 
 namespace whatcar {
 namespace {
@@ -38,14 +37,6 @@ std::string load_failure(const std::string& path, const std::exception& e) {
   return first_line(e.what());
 }
 
-// libtorch tells its formats apart by the first 8 bytes and crashes on a bad flatbuffer (a
-// segfault on the 8 bytes "xxxxPTMF"), so whatcar hands it only what that same rule calls a zip
-// archive, the TorchScript format.
-bool is_zip_archive(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return torch::jit::getFileFormat(in) == torch::jit::FileFormat::ZipFileFormat;
-}
-
 }  // namespace
 
 Model Model::load(const std::string& path) {
@@ -53,12 +44,12 @@ Model Model::load(const std::string& path) {
   if (!std::filesystem::exists(path, ec)) throw ModelError(path, "model file not found");
   if (std::filesystem::is_directory(path, ec)) throw ModelError(path, "model path is a directory");
   if (std::filesystem::file_size(path, ec) == 0) throw ModelError(path, "model file is empty");
-  if (!is_zip_archive(path)) throw ModelError(path, "not a loadable TorchScript model: not a zip archive");
+  check_model_archive(path);
   torch::jit::ExtraFilesMap extra{{kModelInfoFile, ""}, {kLabelsFile, ""}, {kProbesFile, ""}};
   torch::jit::mobile::Module module;
   try {
     // The lite interpreter runs the bytecode saved beside the TorchScript source instead of
-    // compiling that source: model load 13 ms instead of 24 (docs/startup.md, section 6).
+    // compiling that source: first load 14 ms instead of 24.5 (docs/startup.md, section 7).
     // By file name: the overload taking a reader copies the file into a padded buffer first and
     // reads past it on a truncated archive (AddressSanitizer, tests/cli/test_verify.sh).
     module = torch::jit::_load_for_mobile(path, torch::kCPU, extra);

@@ -111,10 +111,20 @@ zip_edit "$MODEL" "$WORK/nobytecode.pt" "/bytecode.pkl" "None"
 # crashed on these files before whatcar stopped handing it anything but a zip archive.
 printf 'xxxxPTMF%01000d' 0 >"$WORK/flatbuffer.ptl"
 printf 'PK\003\004PTMF%01000d' 0 >"$WORK/zip_flatbuffer.ptl"
+# One byte of the bytecode damaged in place, as a bad disk or download would (the CRC-32 no longer matches).
+"$PY" - "$MODEL" "$WORK/damaged.pt" <<'PYEOF'
+import struct, sys, zipfile
+data = bytearray(open(sys.argv[1], "rb").read())
+info = next(i for i in zipfile.ZipFile(sys.argv[1]).infolist() if i.filename.endswith("/bytecode.pkl"))
+name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+data[info.header_offset + 30 + name_len + extra_len + 3] ^= 0x20
+open(sys.argv[2], "wb").write(data)
+PYEOF
 for bad in "$WORK/plain.zip:not a loadable TorchScript model" "$WORK/foreign.pt:not a whatcar model: no whatcar/model.txt inside" \
   "$WORK/nobytecode.pt:not a loadable TorchScript model: TorchScript without bytecode for libtorch's lite interpreter (save it with training/export.py)" \
   "$WORK/flatbuffer.ptl:not a loadable TorchScript model: not a zip archive" \
-  "$WORK/zip_flatbuffer.ptl:not a loadable TorchScript model: not a zip archive"; do
+  "$WORK/zip_flatbuffer.ptl:not a loadable TorchScript model: not a zip archive" \
+  "$WORK/damaged.pt:not a loadable TorchScript model: record tiny_model/bytecode.pkl fails its CRC-32 check (damaged file)"; do
   run -m "${bad%%:*}" "$IMG/scene.png"
   expect_rc 2
   expect_err_lines 1
