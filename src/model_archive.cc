@@ -22,6 +22,8 @@ constexpr size_t kLocalHeaderSize = 30;
 constexpr size_t kCentralHeaderSize = 46;
 constexpr size_t kEndOfCentralDirSize = 22;
 constexpr size_t kMaxCommentSize = 0xffff;
+// libtorch picks a file's format from its first 8 bytes (torch/csrc/jit/mobile/file_format.h).
+constexpr size_t kFormatHeadSize = 8;
 
 uint32_t u16(const unsigned char* p) { return p[0] | p[1] << 8; }
 uint32_t u32(const unsigned char* p) { return u16(p) | static_cast<uint32_t>(u16(p + 2)) << 16; }
@@ -84,13 +86,12 @@ void check_record_crc(Archive& archive, const std::string& name, uint64_t local_
 }  // namespace
 
 void check_model_archive(const std::string& path) {
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (torch::jit::getFileFormat(in) != torch::jit::FileFormat::ZipFileFormat) {
-      throw ModelError(path, "not a loadable TorchScript model: not a zip archive");
-    }
-  }
   Archive archive(path);
+  if (archive.size() < kFormatHeadSize ||
+      torch::jit::getFileFormat(reinterpret_cast<const char*>(archive.read(0, kFormatHeadSize, "head").data())) !=
+          torch::jit::FileFormat::ZipFileFormat) {
+    archive.fail("not a zip archive");
+  }
   if (archive.size() < kEndOfCentralDirSize) archive.fail("zip archive too short");
   const uint64_t tail_size = std::min<uint64_t>(archive.size(), kEndOfCentralDirSize + kMaxCommentSize);
   const auto tail = archive.read(archive.size() - tail_size, tail_size, "end of central directory");
