@@ -10,26 +10,21 @@
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/torch.h>
 
-#include <chrono>
-#include <functional>
 #include <string>
+
+#include "stopwatch.h"
 
 namespace {
 
-double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-template <typename Module>
-void time_model(const std::function<Module()>& load) {
+template <typename Load>
+void time_model(Load load) {
   const torch::Tensor input = torch::rand({1, 3, 224, 224}).contiguous(torch::MemoryFormat::ChannelsLast);
   c10::InferenceMode guard;
-  auto start = std::chrono::steady_clock::now();
-  Module module = load();
-  const double load_ms = ms_since(start);
-  start = std::chrono::steady_clock::now();
+  whatcar::Stopwatch watch;
+  auto module = load();
+  const double load_ms = watch.lap_ms();
   module.forward({input});
-  fmt::print("{:.1f} {:.1f}\n", load_ms, ms_since(start));
+  fmt::print("{:.1f} {:.1f}\n", load_ms, watch.lap_ms());
 }
 
 }  // namespace
@@ -44,9 +39,9 @@ int main(int argc, char** argv) {
   at::set_num_threads(1);
   if (how == "jit") {
     torch::jit::setGraphExecutorOptimize(false);  // as whatcar did, so the first call is not re-optimised
-    time_model<torch::jit::Module>([&] { return torch::jit::load(path); });
+    time_model([&] { return torch::jit::load(path); });
   } else {
-    time_model<torch::jit::mobile::Module>([&] { return torch::jit::_load_for_mobile(path); });
+    time_model([&] { return torch::jit::_load_for_mobile(path); });
   }
   return 0;
 }
