@@ -2,10 +2,11 @@
 # bundled one), and a list of the first N shared images.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 model="${1:-$root/models/whatcar-cars.pt}"
-images="${WHATCAR_BENCH_IMAGES:-$root/../shared/data/stanford-cars/images}"
+# The true-colour copies training/prepare_data.py writes (the shared crops are stored red-blue swapped).
+images="${WHATCAR_BENCH_IMAGES:-${WHATCAR_DATA:-$HOME/.cache/whatcar/stanford-cars-rgb}/images}"
 list=$(mktemp)
 trap 'rm -f "$list" "$list.all"' EXIT
-find "$images" -name "*.jpg" | sort >"$list.all"
+find "$images" -name "*.png" -o -name "*.jpg" | sort >"$list.all"
 
 # image_list N: $list holds N image paths, repeating the shared images when N is larger.
 image_list() {

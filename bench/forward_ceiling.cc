@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "model.h"
+#include "model/model.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "model.h"
+#include "model/model.h"
 
 int main(int argc, char** argv) {
   const int64_t n = argc > 1 ? std::atoi(argv[1]) : 2048;

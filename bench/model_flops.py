@@ -15,11 +15,9 @@ from models import build_model  # noqa: E402
 
 
 def main():
-    _, extra = read_metadata(sys.argv[1])
-    info = dict(line.split(": ", 1) for line in extra["whatcar/model.txt"].splitlines() if ": " in line)
-    num_classes = len(extra["whatcar/labels.txt"].splitlines())
-    size = int(info["input_size"])
-    model = build_model(info["architecture"], num_classes).eval()
+    _, meta = read_metadata(sys.argv[1])
+    size = int(meta["preprocess"]["input_size"])
+    model = build_model(meta["info"]["architecture"], len(meta["classes"])).eval()
     flops = []
 
     def conv(m, _, out):

@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "stopwatch.h"
+#include "util/stopwatch.h"
 
 namespace {
 

@@ -13,7 +13,6 @@ from torch.utils.data import DataLoader, Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
 import preprocess  # noqa: E402
-from evaluate import model_config  # noqa: E402
 from export import read_metadata  # noqa: E402
 
 
@@ -32,8 +31,8 @@ def main():
     model_path, list_file = sys.argv[1], sys.argv[2]
     batch = int(sys.argv[3]) if len(sys.argv) > 3 else 8
     torch.set_num_threads(2)
-    model, extra = read_metadata(model_path)
-    cfg = model_config(extra["whatcar/model.txt"])
+    model, meta = read_metadata(model_path)
+    cfg = meta["preprocess"]
     paths = Path(list_file).read_text().split()
     loader = DataLoader(Files(paths, cfg), batch_size=batch, num_workers=1)
     n = 0

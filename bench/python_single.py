@@ -11,15 +11,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
 import preprocess  # noqa: E402
-from evaluate import model_config  # noqa: E402
 from export import read_metadata  # noqa: E402
 
 
 def main():
     torch.set_num_threads(2)
-    model, extra = read_metadata(sys.argv[1])
-    cfg = model_config(extra["whatcar/model.txt"])
-    labels = extra["whatcar/labels.txt"].splitlines()
+    model, meta = read_metadata(sys.argv[1])
+    cfg = meta["preprocess"]
+    labels = [c["label"] for c in meta["classes"]]
     x = preprocess.eval_tensor(preprocess.load_rgb(sys.argv[2]), cfg).unsqueeze(0)
     with torch.inference_mode():
         top = torch.softmax(model(x), 1)[0].topk(5)

@@ -91,5 +91,5 @@ endif()
 # png_empty_idat_memcpy_null.png): undefined by the letter of C, harmless in glibc, and not
 # ours to patch; UBSan's nonnull check is off for stb's translation unit only (sanitizer
 # builds: tests/fuzz and WHATCAR_SANITIZE; without -fsanitize the flag does nothing).
-set_source_files_properties(${CMAKE_SOURCE_DIR}/src/stb_image_impl.cc PROPERTIES COMPILE_OPTIONS
+set_source_files_properties(${CMAKE_SOURCE_DIR}/src/image/stb_image_impl.cc PROPERTIES COMPILE_OPTIONS
                             -fno-sanitize=nonnull-attribute)

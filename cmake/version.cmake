@@ -8,4 +8,4 @@ execute_process(COMMAND git status --porcelain --untracked-files=no WORKING_DIRE
 if(WHATCAR_GIT_COMMIT AND dirty)
   string(APPEND WHATCAR_GIT_COMMIT "-dirty")
 endif()
-configure_file(${SOURCE_DIR}/src/version.h.in ${OUTPUT} @ONLY)
+configure_file(${SOURCE_DIR}/src/cli/version.h.in ${OUTPUT} @ONLY)

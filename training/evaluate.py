@@ -34,17 +34,6 @@ NON_CAR_PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "co
 TARGET_FALSE_REJECT = 0.10
 
 
-def model_config(meta_text):
-    cfg = {}
-    for line in meta_text.splitlines():
-        if ":" in line:
-            k, v = line.split(":", 1)
-            cfg[k.strip()] = v.strip()
-    cfg["mean"] = cfg["mean"].split()
-    cfg["std"] = cfg["std"].split()
-    return cfg
-
-
 def python_logits(model, cfg, paths, threads, batch=64):
     torch.set_num_threads(threads)
     out = []
@@ -88,8 +77,8 @@ def main():
     _, val_rows = data.split(rows)
     paths = [Path(args.data) / "images" / f for f, _ in val_rows]
     y = torch.tensor([label for _, label in val_rows])
-    model, extra = read_metadata(args.model)
-    cfg = model_config(extra["whatcar/model.txt"])
+    model, meta = read_metadata(args.model)
+    cfg = meta["preprocess"]
 
     py_logits = python_logits(model, cfg, paths, args.threads)
     py_top5 = py_logits.topk(5, 1).indices

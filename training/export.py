@@ -8,6 +8,7 @@ fixture and the shipped model follow one contract (src/metadata.h).
 """
 import argparse
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -15,20 +16,18 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import preprocess  # noqa: E402
+from labels import label_parts  # noqa: E402
+
+METADATA_FILE = "whatcar/model.json"
 
 # Probe images for `whatcar verify`: odd sizes and aspect ratios exercise both resize passes.
 PROBES = [(1, 97, 61), (2, 64, 200), (3, 320, 240), (4, 224, 224)]
 
 
-def _logits_text(values):
-    return " ".join(f"{v:.9g}" for v in values)
-
-
-def _real_probe_lines(frozen, cfg, images, margin, count=4):
-    """`image NAME i1..ik` lines: the top-k of real photos, for images whose top-k logits are
-    at least `margin` apart, so that another JPEG decoder (stb_image in whatcar, libjpeg here)
-    cannot reorder them."""
-    lines = []
+def _real_probes(frozen, cfg, images, margin, count=4):
+    """The top-k of real photos, for images whose top-k logits are at least `margin` apart, so
+    that another decoder (stb_image in whatcar, libjpeg here) cannot reorder them."""
+    probes = []
     with torch.no_grad():
         for path in images:
             logits = frozen(preprocess.eval_tensor(preprocess.load_rgb(path), cfg).unsqueeze(0))[0]
@@ -37,49 +36,80 @@ def _real_probe_lines(frozen, cfg, images, margin, count=4):
             gaps = top.values[:-1] - top.values[1:]
             if len(gaps) and gaps.min().item() < margin:
                 continue
-            lines.append(f"image {Path(path).name} " + " ".join(str(i) for i in top.indices[:k].tolist()))
-            if len(lines) == count:
+            probes.append({"file": Path(path).name, "top": top.indices[:k].tolist()})
+            if len(probes) == count:
                 break
-    return lines
+    return probes
 
 
 def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confidence, probes=PROBES,
                        real_images=(), real_margin=0.05):
-    """Script, freeze and save `module` with whatcar's extra files; returns the sha256.
+    """Script, freeze and save `module` with whatcar's metadata (src/model/metadata.h); returns the sha256.
 
     real_images: candidate photos whose top-k the model stores for `whatcar verify --images`."""
     module = module.eval()
     frozen = torch.jit.freeze(torch.jit.script(module))
-    probe_lines = []
+    probe_list = []
     with torch.no_grad():
         for seed, w, h in probes:
             x = preprocess.eval_tensor(preprocess.probe_image(seed, w, h), preprocess_cfg).unsqueeze(0)
-            probe_lines += [f"probe {seed} {w} {h}", _logits_text(frozen(x)[0].tolist())]
-    probe_lines += _real_probe_lines(frozen, preprocess_cfg, real_images, real_margin)
-    fields = {"name": info.pop("name"), "version": info.pop("version")}
-    fields.update({k: preprocess_cfg[k] for k in ("resize", "resize_size", "input_size", "interpolation")
-                   if k in preprocess_cfg})
-    fields["mean"] = " ".join(str(v) for v in preprocess_cfg["mean"])
-    fields["std"] = " ".join(str(v) for v in preprocess_cfg["std"])
-    fields["min_confidence"] = min_confidence
-    fields.update(info)
-    model_txt = "".join(f"{k}: {str(v).replace(chr(10), ' ')}\n" for k, v in fields.items())
-    extra = {
-        "whatcar/model.txt": model_txt,
-        "whatcar/labels.txt": "".join(label + "\n" for label in labels),
-        "whatcar/probes.txt": "".join(line + "\n" for line in probe_lines),
+            probe_list.append({"seed": seed, "width": w, "height": h, "logits": frozen(x)[0].tolist()})
+    info = dict(info)
+    metadata = {
+        "name": info.pop("name"),
+        "version": info.pop("version"),
+        "preprocess": {k: preprocess_cfg[k] for k in ("resize", "resize_size", "input_size", "interpolation",
+                                                      "mean", "std") if k in preprocess_cfg},
+        "min_confidence": min_confidence,
+        "classes": [label_parts(label) for label in labels],
+        "probes": probe_list,
+        "image_probes": _real_probes(frozen, preprocess_cfg, real_images, real_margin),
+        "info": info,
     }
-    # With bytecode for the lite interpreter, which whatcar runs (src/model.cc); torch.jit.load
+    return _save(frozen, path, metadata)
+
+
+def _save(frozen, path, metadata):
+    # With bytecode for the lite interpreter, which whatcar runs (src/model/model.cc); torch.jit.load
     # still reads the file.
-    frozen._save_for_lite_interpreter(str(path), _extra_files=extra)
+    frozen._save_for_lite_interpreter(str(path), _extra_files={METADATA_FILE: json.dumps(metadata, indent=1)})
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_metadata(path):
-    """The extra files of a whatcar model, as a dict name -> text."""
+def upgrade(old_path, path):
+    """Rewrite a model of the text-metadata format (whatcar/model.txt, labels.txt, probes.txt) with
+    the JSON metadata, the network untouched. Its real-image probes are dropped: they named the
+    red-blue swapped crops, which nothing reads any more."""
     extra = {"whatcar/model.txt": "", "whatcar/labels.txt": "", "whatcar/probes.txt": ""}
+    module = torch.jit.load(str(old_path), _extra_files=extra)
+    text = {k: v.decode() if isinstance(v, bytes) else v for k, v in extra.items()}
+    fields = dict(line.split(":", 1) for line in text["whatcar/model.txt"].splitlines() if ":" in line)
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    if not fields:
+        raise SystemExit(f"{old_path}: no whatcar/model.txt inside")
+    cfg = {k: fields.pop(k) for k in ("resize", "resize_size", "input_size", "interpolation", "mean", "std")
+           if k in fields}
+    cfg = {k: ([float(x) for x in v.split()] if k in ("mean", "std") else int(v) if k in ("resize_size", "input_size") else v)
+           for k, v in cfg.items()}
+    probe_lines = [line for line in text["whatcar/probes.txt"].splitlines() if line.strip()]
+    probes = []
+    for header, logits in zip(probe_lines[::2], probe_lines[1::2]):
+        if header.startswith("probe "):
+            seed, w, h = map(int, header.split()[1:])
+            probes.append({"seed": seed, "width": w, "height": h, "logits": [float(x) for x in logits.split()]})
+    metadata = {"name": fields.pop("name"), "version": fields.pop("version"), "preprocess": cfg,
+                "min_confidence": float(fields.pop("min_confidence", 0)),
+                "classes": [label_parts(label) for label in text["whatcar/labels.txt"].splitlines()],
+                "probes": probes, "image_probes": [], "info": fields}
+    return _save(module, path, metadata)
+
+
+def read_metadata(path):
+    """A whatcar model and its metadata (a dict)."""
+    extra = {METADATA_FILE: ""}
     module = torch.jit.load(str(path), _extra_files=extra)
-    return module, {k: v.decode() if isinstance(v, bytes) else v for k, v in extra.items()}
+    text = extra[METADATA_FILE]
+    return module, json.loads(text.decode() if isinstance(text, bytes) else text)
 
 
 def main():
@@ -88,27 +118,38 @@ def main():
     from train import MEAN, STD
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--checkpoint", required=True)
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint", help="a training checkpoint (training/runs/NAME/last.pt)")
+    source.add_argument("--upgrade", help="a whatcar model with the text metadata of earlier versions")
     ap.add_argument("--out", required=True)
     ap.add_argument("--data", default=str(data.DEFAULT_DATA))
     ap.add_argument("--name", default="whatcar-cars")
     ap.add_argument("--version", default="1")
     ap.add_argument("--input-size", type=int, default=224)
     ap.add_argument("--min-confidence", type=float, default=0.0)
+    ap.add_argument("--raw-weights", action="store_true",
+                    help="export the trained weights, not their moving average (when the run kept one)")
     ap.add_argument("--info", action="append", default=[], help="extra KEY=VALUE for the model card fields")
     args = ap.parse_args()
+    if args.upgrade:
+        print(f"{upgrade(args.upgrade, args.out)}  {Path(args.out).name}")
+        return
 
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     arch = ckpt["args"]["arch"]
     classes, rows = data.read_labels(args.data)
     _, val_rows = data.split(rows)
     model = build_model(arch, len(classes))
-    model.load_state_dict(ckpt["model"])
+    weights = ckpt["model"]
+    if "ema" in ckpt and not args.raw_weights:
+        weights = {k[len("module."):]: v for k, v in ckpt["ema"].items() if k.startswith("module.")}
+    model.load_state_dict(weights)
     cfg = {"resize": "squash", "input_size": args.input_size, "interpolation": "bilinear",
            "mean": MEAN[arch], "std": STD[arch]}
     info = {"name": args.name, "version": args.version, "architecture": arch,
-            "training_data": "Stanford Cars train images (cropped to the car), 85% stratified split; "
-                             "non-commercial research use only"}
+            "training_data": "Stanford Cars train images in true colour, cropped to the car"
+                             + (", and full frames around the car's box" if ckpt["args"].get("context") else "")
+                             + "; 85% stratified split; non-commercial research use only"}
     info.update(dict(kv.split("=", 1) for kv in args.info))
     digest = save_whatcar_model(model, args.out, labels=classes, preprocess_cfg=cfg, info=info,
                                 min_confidence=args.min_confidence,

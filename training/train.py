@@ -47,6 +47,10 @@ def parse_args():
                     help="leading feature stages kept frozen (highest resolution, most expensive backward)")
     ap.add_argument("--probe-steps", type=int, default=100,
                     help="with --init: fit the new head on frozen features first (linear probe, then fine-tune)")
+    ap.add_argument("--context", type=float, default=0.0,
+                    help="share of training samples cut from the full frame around the official box")
+    ap.add_argument("--fullframe", default=str(data.SHARED_FULLFRAME))
+    ap.add_argument("--ema", type=float, default=0.0, help="decay of an exponential moving average of the weights")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     return ap.parse_args()
@@ -58,22 +62,49 @@ def normalize(x_uint8, arch):
     return ((x_uint8.float() - mean) / std).contiguous(memory_format=torch.channels_last)
 
 
-def augment(images, size, gen):
-    """Random resized crop (scale 0.25-1, aspect 3/4-4/3), flip and colour jitter, on uint8 tensors."""
+def _random_crop_box(h, w, gen):
+    """Random resized crop (scale 0.25-1, aspect 3/4-4/3) inside an h x w image: (x0, y0, cw, ch)."""
+    for _ in range(10):
+        area = h * w * (0.25 + 0.75 * torch.rand(1, generator=gen).item())
+        ratio = math.exp(math.log(3 / 4) + math.log(16 / 9) * torch.rand(1, generator=gen).item())
+        cw, ch = int(round(math.sqrt(area * ratio))), int(round(math.sqrt(area / ratio)))
+        if cw <= w and ch <= h:
+            break
+    else:
+        cw, ch = w, h
+    x0 = int(torch.randint(0, w - cw + 1, (1,), generator=gen))
+    y0 = int(torch.randint(0, h - ch + 1, (1,), generator=gen))
+    return x0, y0, cw, ch
+
+
+def _context_box(box, h, w, gen):
+    """The official box of a full frame grown by a random margin (0-30% of its size per side) and
+    moved by up to 8% per edge: what a detector's box with whatcar's crop margin looks like."""
+    x1, y1, x2, y2 = box
+    bw, bh = x2 - x1, y2 - y1
+    m = 0.3 * torch.rand(1, generator=gen).item()
+    j = (torch.rand(4, generator=gen) - 0.5) * 0.16
+    x1, x2 = x1 - bw * (m + j[0].item()), x2 + bw * (m + j[1].item())
+    y1, y2 = y1 - bh * (m + j[2].item()), y2 + bh * (m + j[3].item())
+    x1, y1 = max(0, int(math.floor(x1))), max(0, int(math.floor(y1)))
+    x2, y2 = min(w, max(x1 + 1, int(math.ceil(x2)))), min(h, max(y1 + 1, int(math.ceil(y2))))
+    return x1, y1, x2 - x1, y2 - y1
+
+
+def augment(images, size, gen, frames=None, boxes=None, context=0.0):
+    """Flip and colour jitter on uint8 tensors, after either a random resized crop of the tight
+    crop or, with probability `context`, a context crop of the same photo's full frame."""
     n, _, h, w = images.shape
     out = torch.empty(n, 3, size, size)
     for i in range(n):
-        for _ in range(10):
-            area = h * w * (0.25 + 0.75 * torch.rand(1, generator=gen).item())
-            ratio = math.exp(math.log(3 / 4) + math.log(16 / 9) * torch.rand(1, generator=gen).item())
-            cw, ch = int(round(math.sqrt(area * ratio))), int(round(math.sqrt(area / ratio)))
-            if cw <= w and ch <= h:
-                break
+        if context and torch.rand(1, generator=gen).item() < context:
+            fh, fw = frames.shape[2:]
+            x0, y0, cw, ch = _context_box(boxes[i].tolist(), fh, fw, gen)
+            source = frames[i:i + 1]
         else:
-            cw, ch = w, h
-        x0 = int(torch.randint(0, w - cw + 1, (1,), generator=gen))
-        y0 = int(torch.randint(0, h - ch + 1, (1,), generator=gen))
-        crop = images[i:i + 1, :, y0:y0 + ch, x0:x0 + cw].float()
+            x0, y0, cw, ch = _random_crop_box(h, w, gen)
+            source = images[i:i + 1]
+        crop = source[:, :, y0:y0 + ch, x0:x0 + cw].float()
         crop = F.interpolate(crop, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
         if torch.rand(1, generator=gen).item() < 0.5:
             crop = crop.flip(3)
@@ -173,9 +204,12 @@ def main():
 
     classes, rows = data.read_labels(args.data)
     train_rows, val_rows = data.split(rows)
-    cache = RUNS / "cache"
+    cache = RUNS / "cache" / Path(args.data).name
     train_x, train_y = data.cache_images(args.data, train_rows, CACHE_SIZE, cache / "train.pt")
     val_x, val_y = data.cache_images(args.data, val_rows, CACHE_SIZE, cache / "val.pt")
+    frames = boxes = None
+    if args.context:
+        frames, boxes = data.cache_fullframes(args.fullframe, train_rows, cache / "train-fullframe.pt")
 
     model = build_model(args.arch, len(classes)).to(memory_format=torch.channels_last)
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
@@ -191,6 +225,16 @@ def main():
             return args.lr * (step + 1) / warmup
         return 0.5 * args.lr * (1 + math.cos(math.pi * (step - warmup) / max(1, total_steps - warmup)))
 
+    ema = torch.optim.swa_utils.AveragedModel(
+        model, avg_fn=lambda avg, new, _: args.ema * avg + (1 - args.ema) * new) if args.ema else None
+
+    def ema_update():
+        # Buffers too: the running BatchNorm statistics belong to the averaged weights.
+        with torch.no_grad():
+            for a, b in zip(ema.module.buffers(), model.buffers()):
+                a.copy_(b)
+        ema.update_parameters(model)
+
     start_epoch = 0
     ckpt_path = run_dir / "last.pt"
     if ckpt_path.exists():
@@ -199,6 +243,8 @@ def main():
         opt.load_state_dict(ckpt["opt"])
         start_epoch = ckpt["epoch"] + 1
         torch.set_rng_state(ckpt["rng"])
+        if ema is not None:
+            ema.load_state_dict(ckpt["ema"])
         log(f"resumed from {ckpt_path} at epoch {start_epoch}")
     else:
         log(f"start {json.dumps(vars(args))}; train {len(train_rows)} val {len(val_rows)}")
@@ -222,20 +268,32 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
             idx = order[it * args.batch_size:(it + 1) * args.batch_size]
-            x = normalize(augment(train_x[idx], args.img_size, gen), args.arch)
+            x = normalize(augment(train_x[idx], args.img_size, gen, frames[idx] if args.context else None,
+                                  boxes[idx] if args.context else None, args.context), args.arch)
             loss = F.cross_entropy(model(x), train_y[idx], label_smoothing=args.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if ema is not None:
+                ema_update()
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
         train_time = time.time() - t0
         top1, top5 = evaluate(model, val_x, val_y, args.arch, args.eval_size)
+        ema_text = ""
+        if ema is not None:
+            ema_top1, ema_top5 = evaluate(ema.module, val_x, val_y, args.arch, args.eval_size)
+            ema_text = f" ema top1 {ema_top1:.4f} top5 {ema_top5:.4f}"
         log(f"epoch {epoch + 1}/{args.epochs} loss {loss_sum / seen:.4f} lr {lr_at(step):.5f} "
-            f"val@{args.eval_size} top1 {top1:.4f} top5 {top5:.4f} "
+            f"val@{args.eval_size} top1 {top1:.4f} top5 {top5:.4f}{ema_text} "
             f"train {train_time:.0f}s ({seen / train_time:.1f} img/s)")
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch,
-                    "rng": torch.get_rng_state(), "args": vars(args)}, ckpt_path)
+        state = {"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch,
+                 "rng": torch.get_rng_state(), "args": vars(args)}
+        if ema is not None:
+            state["ema"] = ema.state_dict()
+        tmp = ckpt_path.with_suffix(".tmp")
+        torch.save(state, tmp)
+        tmp.rename(ckpt_path)
     log("done")
 
 

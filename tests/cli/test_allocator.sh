@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 LD_DEBUG=bindings LD_DEBUG_OUTPUT="$WORK/bindings" run -m "$MODEL" -k 2 -f csv "$IMG/scene.png"
 expect_rc 0
-expect_out "file,rank,label,"
+expect_out "file,car,x1,"
 expect_err_empty
 for user in libtorch_cpu.so libc10.so; do
   for sym in malloc free posix_memalign; do

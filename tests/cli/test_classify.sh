@@ -5,7 +5,8 @@ source "$(dirname "$0")/lib.sh"
 run -m "$MODEL" "$IMG/scene.png"
 expect_rc 0
 expect_err_empty
-check; [ "$(wc -l <"$WORK/out")" = 5 ] || fail "default top-5 should print 5 lines"
+check; [ "$(wc -l <"$WORK/out")" = 6 ] || fail "default top-5 should print 5 lines and the make"
+check; [[ "$(tail -1 "$WORK/out")" =~ ^\ \ make:\ [A-Z][a-z]+\ [0-9]+\.[0-9]{2}%$ ]] || fail "the last line names the most probable make"
 expect_out "Delta Café 2011"
 expect_no_out "scene.png"   # one image: no file header
 default_out=$OUT
@@ -14,9 +15,9 @@ run classify -m "$MODEL" "$IMG/scene.png"
 check; [ "$OUT" = "$default_out" ] || fail "'classify' must equal the default command"
 
 run -m "$MODEL" -k 2 "$IMG/scene.png"
-check; [ "$(wc -l <"$WORK/out")" = 2 ] || fail "-k 2 should print 2 lines"
+check; [ "$(wc -l <"$WORK/out")" = 3 ] || fail "-k 2 should print 2 lines and the make"
 run -m "$MODEL" --top 1 "$IMG/scene.png"
-check; [ "$(wc -l <"$WORK/out")" = 1 ] || fail "--top 1 should print 1 line"
+check; [ "$(wc -l <"$WORK/out")" = 2 ] || fail "--top 1 should print 1 line and the make"
 expect_out "  1 "
 
 # Percentages are aligned and sum to 100 over all classes.

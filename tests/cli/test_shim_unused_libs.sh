@@ -79,7 +79,7 @@ if [ -f "$shims/SHIMS" ]; then
   expect_err_empty
   LD_BIND_NOW=1 run -m "$MODEL" -k 2 -f csv "$IMG/scene.png"
   expect_rc 0
-  expect_out "file,rank,label,"
+  expect_out "file,car,x1,"
   expect_err_empty
 fi
 finish

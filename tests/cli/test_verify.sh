@@ -3,20 +3,26 @@
 # The broken variants are made here from the tiny fixture model.
 source "$(dirname "$0")/lib.sh"
 
-# zip_edit SRC DST ENTRY_SUFFIX PYTHON_EXPR: rewrite one entry of the TorchScript zip
-# (expr maps the entry's text `t` to new text; None drops the entry).
+# zip_edit SRC DST ENTRY_SUFFIX PYTHON: rewrite one entry of the TorchScript zip. PYTHON is
+# None (drop the entry), RENAME:NAME (move it to NAME in the same folder), or statements that
+# change `m`, the entry parsed as JSON.
 zip_edit() {
   "$PY" - "$@" <<'PYEOF'
-import sys, zipfile
-src, dst, suffix, expr = sys.argv[1:5]
+import json, sys, zipfile
+src, dst, suffix, code = sys.argv[1:5]
 with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
     for info in zin.infolist():
-        data = zin.read(info)
-        if info.filename.endswith(suffix):
-            if expr == "None":
+        data, name = zin.read(info), info.filename
+        if name.endswith(suffix):
+            if code == "None":
                 continue
-            data = eval(expr, {"t": data.decode()}).encode()
-        zout.writestr(info.filename, data)
+            if code.startswith("RENAME:"):
+                name = name.rsplit("/", 1)[0] + "/" + code[len("RENAME:"):]
+            else:
+                m = json.loads(data)
+                exec(code, {"m": m})
+                data = json.dumps(m).encode()
+        zout.writestr(name, data)
 PYEOF
 }
 # with_sums FILE: write SHA256SUMS beside FILE listing its real digest (isolates the other checks).
@@ -46,7 +52,7 @@ run verify -m "$MODEL" --images "$WORK/none"
 expect_rc 2
 expect_err "--images folder not found"
 mkdir -p "$WORK/ranks"
-zip_edit "$MODEL" "$WORK/ranks/tiny_model.pt" "extra/whatcar/probes.txt" "t.replace('image scene.png 3 2', 'image scene.png 2 3')"
+zip_edit "$MODEL" "$WORK/ranks/tiny_model.pt" "extra/whatcar/model.json" "t = m['image_probes'][0]['top']; t[0], t[1] = t[1], t[0]"
 with_sums "$WORK/ranks/tiny_model.pt"
 run verify -m "$WORK/ranks/tiny_model.pt" --images "$IMG"
 expect_rc 1
@@ -79,22 +85,24 @@ expect_out "FAIL  contract         not a loadable TorchScript model"
 
 # Metadata without labels.
 mkdir -p "$WORK/nolabels"
-zip_edit "$MODEL" "$WORK/nolabels/tiny_model.pt" "extra/whatcar/labels.txt" "None"
+zip_edit "$MODEL" "$WORK/nolabels/tiny_model.pt" "extra/whatcar/model.json" "del m['classes']"
 with_sums "$WORK/nolabels/tiny_model.pt"
 run verify -m "$WORK/nolabels/tiny_model.pt"
 expect_rc 1
 expect_out "PASS  integrity"
-expect_out "FAIL  contract         model metadata lacks labels"
+expect_out "FAIL  contract         model metadata: whatcar/model.json lacks 'classes'"
 
 # Labels that do not match the output width.
 mkdir -p "$WORK/extralabel"
-zip_edit "$MODEL" "$WORK/extralabel/tiny_model.pt" "extra/whatcar/labels.txt" "t + 'Zeta 2020\n'"
+zip_edit "$MODEL" "$WORK/extralabel/tiny_model.pt" "extra/whatcar/model.json" \
+  "m['classes'].append({'label': 'Zeta 2020', 'make': 'Zeta', 'model': '', 'body': '', 'year': '2020'})"
 with_sums "$WORK/extralabel/tiny_model.pt"
 run verify -m "$WORK/extralabel/tiny_model.pt"
 expect_rc 1
-expect_out "FAIL  contract         model metadata: a probe has 5 logits for 6 labels"
+expect_out "FAIL  contract         model metadata: probe 1 'logits' needs 6 numbers"
 # ... and without probes to give it away, the forward pass does.
-zip_edit "$WORK/extralabel/tiny_model.pt" "$WORK/extralabel/noprobes.pt" "extra/whatcar/probes.txt" "None"
+zip_edit "$WORK/extralabel/tiny_model.pt" "$WORK/extralabel/noprobes.pt" "extra/whatcar/model.json" \
+  "del m['probes'], m['image_probes']"
 run verify -m "$WORK/extralabel/noprobes.pt" --sha256 "$(sha256sum "$WORK/extralabel/noprobes.pt" | cut -c1-64)"
 expect_rc 1
 expect_out "FAIL  contract         model output has shape 1x5 but the model carries 6 labels"
@@ -104,7 +112,9 @@ expect_err "whatcar: $WORK/extralabel/noprobes.pt: model output has shape 1x5 bu
 
 # Untrusted model files given to classify: one clear line each, exit 2.
 "$PY" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").writestr("readme.txt", "hello")' "$WORK/plain.zip"
-zip_edit "$MODEL" "$WORK/foreign.pt" "extra/whatcar/model.txt" "None"  # TorchScript, but not whatcar's
+zip_edit "$MODEL" "$WORK/foreign.pt" "extra/whatcar/model.json" "None"  # TorchScript, but not whatcar's
+# A model of the format before JSON metadata.
+zip_edit "$MODEL" "$WORK/legacy.pt" "extra/whatcar/model.json" "RENAME:model.txt"
 # What torch.jit.save writes: TorchScript source without the lite interpreter's bytecode.
 zip_edit "$MODEL" "$WORK/nobytecode.pt" "/bytecode.pkl" "None"
 # libtorch takes "PTMF" at offset 4 for its flatbuffer format, even after a zip header, and
@@ -120,7 +130,8 @@ name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.hea
 data[info.header_offset + 30 + name_len + extra_len + 3] ^= 0x20
 open(sys.argv[2], "wb").write(data)
 PYEOF
-for bad in "$WORK/plain.zip:not a loadable TorchScript model" "$WORK/foreign.pt:not a whatcar model: no whatcar/model.txt inside" \
+for bad in "$WORK/plain.zip:not a loadable TorchScript model" "$WORK/foreign.pt:not a whatcar model: no whatcar/model.json inside" \
+  "$WORK/legacy.pt:metadata in the old text format (whatcar/model.txt); convert it with training/export.py --upgrade" \
   "$WORK/nobytecode.pt:not a loadable TorchScript model: TorchScript without bytecode for libtorch's lite interpreter (save it with training/export.py)" \
   "$WORK/flatbuffer.ptl:not a loadable TorchScript model: not a zip archive" \
   "$WORK/zip_flatbuffer.ptl:not a loadable TorchScript model: not a zip archive" \
@@ -133,8 +144,7 @@ done
 
 # Stored expected logits altered: reproducibility fails.
 mkdir -p "$WORK/logits"
-zip_edit "$MODEL" "$WORK/logits/tiny_model.pt" "extra/whatcar/probes.txt" \
-  "t.replace(t.splitlines()[1].split()[0], str(float(t.splitlines()[1].split()[0]) + 0.5), 1)"
+zip_edit "$MODEL" "$WORK/logits/tiny_model.pt" "extra/whatcar/model.json" "m['probes'][0]['logits'][0] += 0.5"
 with_sums "$WORK/logits/tiny_model.pt"
 run verify -m "$WORK/logits/tiny_model.pt"
 expect_rc 1

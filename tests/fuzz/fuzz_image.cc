@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "error.h"
-#include "exif.h"
-#include "image.h"
-#include "preprocess.h"
+#include "image/exif.h"
+#include "image/image.h"
+#include "image/preprocess.h"
+#include "util/error.h"
 
 namespace {
 

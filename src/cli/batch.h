@@ -1,0 +1,31 @@
+// `whatcar batch`: classify folders and path lists at full speed. Decoding runs on worker
+// threads, inference on batches, results stream out in input order.
+#pragma once
+
+#include <string>
+
+#include "cli/classify.h"
+#include "cli/inputs.h"
+
+namespace whatcar {
+
+struct BatchOptions {
+  ModelOptions model;
+  InputOptions inputs;
+  int top_k = 5;
+  std::string format;   // empty: from -o's extension, else jsonl (text when stdout is a terminal)
+  std::string output;   // -o FILE, written atomically; empty: stdout
+  int batch_size = 0;   // 0: default
+  int workers = 0;      // decode threads; 0: default
+  bool quiet = false;
+  uint64_t max_pixels = kDefaultMaxPixels;
+  bool full_decode = false;  // no reduced-size JPEG decoding
+};
+
+// Measured on 2 cores with bench/batch_sweep.sh (README, Performance): batch 4 beat 1, 8, 16 and 32.
+inline constexpr int kDefaultBatchSize = 4;
+
+// 0 all classified, 1 some failed; 130 when interrupted. Throws Error on fatal problems.
+int run_batch(const BatchOptions& opts);
+
+}  // namespace whatcar

@@ -1,0 +1,59 @@
+#include "cli/classify.h"
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+
+#include "model/model_path.h"
+#include "output/writers.h"
+#include "pipeline/recognizer.h"
+#include "util/error.h"
+#include "util/process_clock.h"
+#include "util/stopwatch.h"
+
+namespace whatcar {
+
+int run_classify(const ClassifyOptions& opts) {
+  const Format format = parse_format(opts.format);
+  if (opts.inputs.empty()) throw UsageError("no images given (try: whatcar photo.jpg)");
+  if (opts.top_k < 1) throw UsageError("--top must be at least 1");
+  // Read before the model loads, and only on request: it costs a /proc read.
+  const std::optional<double> startup_ms = opts.timings ? ms_since_process_start() : std::nullopt;
+  set_torch_threads(opts.model.threads > 0 ? opts.model.threads : kClassifyDefaultThreads);
+  Stopwatch load_clock;
+  Model model = Model::load(resolve_model_path(opts.model.model));
+  const double load_ms = load_clock.lap_ms();
+  Recognizer recognizer(model, {opts.top_k, opts.model.min_confidence, opts.max_pixels, opts.full_decode, opts.timings});
+  if (opts.timings && !opts.quiet) {
+    const int threads = at::get_num_threads();
+    fmt::print(stderr,
+               "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms, "
+               "{} libtorch thread{}\n",
+               startup_ms ? fmt::format("{:.0f} ms", *startup_ms) : "unknown", load_ms, threads, threads == 1 ? "" : "s");
+  }
+
+  auto writer = make_writer(format, stdout, "<stdout>", {opts.inputs.size() > 1});
+  writer->begin();
+  int failed = 0;
+  for (const auto& path : opts.inputs) {
+    const Result r = recognizer.recognize(path);
+    if (r.error) {
+      ++failed;
+      if (!opts.quiet) fmt::print(stderr, "whatcar: {}: {}\n", path, *r.error);
+    }
+    Stopwatch output_clock;
+    writer->write(r);
+    const double output_ms = output_clock.lap_ms();
+    if (r.timings && format == Format::kText && !opts.quiet) {
+      const auto& t = *r.timings;
+      const std::string scaled = t.decode_scale > 1 ? fmt::format(" (at 1/{} size)", t.decode_scale) : "";
+      fmt::print(stderr,
+                 "whatcar: timings: {}: read+decode+EXIF {:.1f} ms{}, resize+normalize {:.1f} ms, forward {:.1f} ms, "
+                 "output {:.2f} ms, total {:.1f} ms\n",
+                 path, t.decode_ms, scaled, t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
+    }
+  }
+  writer->end();
+  return failed ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace whatcar

@@ -1,0 +1,40 @@
+// `whatcar classify IMAGE...` (the default command): top-k predictions for each image.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image/image.h"
+
+namespace whatcar {
+
+// Options every command that runs the model shares.
+struct ModelOptions {
+  std::string model;  // empty: the bundled model
+  int threads = 0;    // 0: the command's default
+  std::optional<double> min_confidence;  // overrides the model's threshold
+};
+
+struct ClassifyOptions {
+  ModelOptions model;
+  std::vector<std::string> inputs;
+  int top_k = 5;
+  std::string format = "text";
+  bool timings = false;
+  bool quiet = false;
+  uint64_t max_pixels = kDefaultMaxPixels;
+  bool full_decode = false;  // no reduced-size JPEG decoding
+};
+
+// One image at a time at batch 1, a second thread buys nothing on 2 cores: bench/classify_threads.sh
+// gave 0.99x / 0.98x the wall time with one thread for 1 / 10 photos (0.87x / 0.63-0.68x while
+// OpenBLAS still ran its own threads, see set_torch_threads), for half the CPU. `batch`, which
+// overlaps decoding with batches of 4, keeps every core.
+inline constexpr int kClassifyDefaultThreads = 1;
+
+// Returns the exit status: 0 all classified, 1 some inputs failed. Throws Error for fatal problems.
+int run_classify(const ClassifyOptions& opts);
+
+}  // namespace whatcar

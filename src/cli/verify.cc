@@ -1,0 +1,246 @@
+#include "cli/verify.h"
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "model/model_path.h"
+#include "output/writers.h"
+#include "pipeline/predict.h"
+#include "pipeline/recognizer.h"
+#include "util/error.h"
+#include "util/sha256.h"
+#include "version.h"
+
+namespace fs = std::filesystem;
+
+namespace whatcar {
+namespace {
+
+enum class Status { kPass, kFail, kSkip, kInfo };
+
+struct Check {
+  std::string name;
+  Status status;
+  std::string detail;
+};
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::kPass: return "PASS";
+    case Status::kFail: return "FAIL";
+    case Status::kSkip: return "SKIP";
+    case Status::kInfo: return "INFO";
+  }
+  return "?";
+}
+
+// The digest listed for `model_path` in SHA256SUMS beside it ("<hex>  <name>" lines), or "".
+std::string expected_from_sums(const std::string& model_path, std::string* sums_path) {
+  const fs::path p(model_path);
+  *sums_path = (p.parent_path() / "SHA256SUMS").string();
+  std::ifstream in(*sums_path);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string hex, name;
+    if (fields >> hex >> name && (name == p.filename().string() || name == "*" + p.filename().string())) return hex;
+  }
+  return "";
+}
+
+Check check_integrity(const std::string& path, const std::string& flag_sha) {
+  std::string sums_path, expected = flag_sha;
+  const std::string source = flag_sha.empty() ? "" : "--sha256";
+  if (expected.empty()) expected = expected_from_sums(path, &sums_path);
+  if (expected.empty()) {
+    return {"integrity", Status::kFail, fmt::format("no expected sha256: {} lists no {} (or pass --sha256)", sums_path,
+                                                    fs::path(path).filename().string())};
+  }
+  const std::string actual = sha256_file(path);
+  if (actual != expected) {
+    return {"integrity", Status::kFail,
+            fmt::format("sha256 {} differs from the expected {} ({})", actual, expected,
+                        source.empty() ? sums_path : source)};
+  }
+  return {"integrity", Status::kPass, fmt::format("sha256 {} matches {}", actual, source.empty() ? sums_path : source)};
+}
+
+std::vector<int> ranking(const float* logits, const std::vector<std::string>& labels, int k) {
+  std::vector<int> out;
+  for (const auto& p : top_k(logits, static_cast<int>(labels.size()), k, labels)) out.push_back(p.index);
+  return out;
+}
+
+Check check_reproducibility(Recognizer& recognizer, double tolerance) {
+  const Model& model = recognizer.classifier();
+  const auto& probes = model.metadata().probes;
+  if (probes.empty()) return {"reproducibility", Status::kFail, "the model carries no probes (whatcar/model.json)"};
+  const int n = model.num_classes(), k = std::min(5, n);
+  double worst = 0;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const Probe& p = probes[i];
+    const torch::Tensor logits =
+        recognizer.logits({recognizer.prepare(probe_image(p.seed, p.width, p.height), fmt::format("probe {}", i + 1))});
+    const float* ours = logits.data_ptr<float>();
+    for (int c = 0; c < n; ++c) worst = std::max(worst, std::abs(static_cast<double>(ours[c]) - p.logits[c]));
+    const auto& labels = model.metadata().labels;
+    if (ranking(ours, labels, k) != ranking(p.logits.data(), labels, k)) {
+      return {"reproducibility", Status::kFail,
+              fmt::format("probe {} ({}x{}, seed {}): top-{} differs from the exported model's", i + 1, p.width,
+                          p.height, p.seed, k)};
+    }
+  }
+  const std::string summary = fmt::format("{} probes: max |logit difference| {:.2e} (tolerance {:.0e}), top-{} identical",
+                                          probes.size(), worst, tolerance, k);
+  if (!(worst <= tolerance)) return {"reproducibility", Status::kFail, summary};
+  return {"reproducibility", Status::kPass, summary};
+}
+
+// The true-colour Stanford Cars copies training/prepare_data.py writes, which the exporter's
+// real-image probes name: $WHATCAR_DATA/images, else ~/.cache/whatcar/stanford-cars-rgb/images.
+std::string default_images_dir() {
+  if (const char* data = std::getenv("WHATCAR_DATA"); data && *data) return (fs::path(data) / "images").string();
+  const char* home = std::getenv("HOME");
+  return (fs::path(home ? home : "/") / ".cache" / "whatcar" / "stanford-cars-rgb" / "images").string();
+}
+
+Check check_images(Recognizer& recognizer, const VerifyOptions& opts) {
+  const auto& probes = recognizer.classifier().metadata().image_probes;
+  if (probes.empty()) return {"real images", Status::kSkip, "the model stores no real-image probes"};
+  const std::string dir = opts.images.empty() ? default_images_dir() : opts.images;
+  if (!fs::is_directory(dir)) {
+    if (!opts.images.empty()) throw UsageError(fmt::format("{}: --images folder not found", dir));
+    return {"real images", Status::kSkip, fmt::format("{} not found (pass --images DIR)", dir)};
+  }
+  const auto& labels = recognizer.classifier().metadata().labels;
+  for (const auto& p : probes) {
+    const std::string file = (fs::path(dir) / p.file).string();
+    if (opts.images.empty() && !fs::exists(file)) {  // the default folder is a guess: no verdict
+      return {"real images", Status::kSkip, fmt::format("{} not found (pass --images DIR)", file)};
+    }
+    const Prepared photo = recognizer.prepare(file);
+    if (photo.error) return {"real images", Status::kFail, fmt::format("{}: {}", file, *photo.error)};
+    const torch::Tensor logits = recognizer.logits({photo});
+    const auto got = ranking(logits.data_ptr<float>(), labels, static_cast<int>(p.top.size()));
+    if (got != p.top) {
+      return {"real images", Status::kFail,
+              fmt::format("{}: top-{} {} differs from the exported {}", file, p.top.size(), fmt::join(got, ","),
+                          fmt::join(p.top, ","))};
+    }
+  }
+  return {"real images", Status::kPass,
+          fmt::format("{} photos in {}: top-{} identical to the exporter's", probes.size(), dir, probes[0].top.size())};
+}
+
+Check check_golden(Recognizer& recognizer, const VerifyOptions& opts) {
+  if (opts.golden.empty()) return {"golden", Status::kSkip, "no --golden file given"};
+  std::ifstream in(opts.golden);
+  if (!in) throw UsageError(fmt::format("{}: cannot read the golden file", opts.golden));
+  const fs::path base = fs::path(opts.golden).parent_path();
+  int total = 0, correct = 0;
+  std::string first_miss;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto comma = line.find(',');
+    if (line.empty() || comma == std::string::npos) continue;
+    const std::string file = line.substr(0, comma), expected = line.substr(comma + 1);
+    if (total == 0 && file == "path") continue;  // header
+    ++total;
+    const fs::path image = fs::path(file).is_absolute() ? fs::path(file) : base / file;
+    const Result r = recognizer.recognize(image.string());
+    const std::string got = r.error ? fmt::format("error: {}", *r.error) : r.predictions().front().label;
+    if (got == expected) {
+      ++correct;
+    } else if (first_miss.empty()) {
+      first_miss = fmt::format("{}: expected '{}', got '{}'", file, expected, got);
+    }
+  }
+  if (total == 0) return {"golden", Status::kFail, fmt::format("{} lists no images", opts.golden)};
+  const double accuracy = static_cast<double>(correct) / total;
+  std::string detail = fmt::format("{}/{} top-1 correct ({:.1f}%)", correct, total, 100 * accuracy);
+  if (!first_miss.empty()) detail += "; first miss: " + first_miss;
+  const bool pass = opts.min_accuracy ? accuracy >= *opts.min_accuracy : correct == total;
+  if (opts.min_accuracy) detail += fmt::format("; required {:.1f}%", 100 * *opts.min_accuracy);
+  return {"golden", pass ? Status::kPass : Status::kFail, detail};
+}
+
+std::string cpu_features() {
+  std::vector<std::string> have;
+  __builtin_cpu_init();
+#define WHATCAR_FEATURE(name) \
+  if (__builtin_cpu_supports(name)) have.emplace_back(name);
+  WHATCAR_FEATURE("avx2")
+  WHATCAR_FEATURE("fma")
+  WHATCAR_FEATURE("avx512f")
+  WHATCAR_FEATURE("avx512vnni")
+  WHATCAR_FEATURE("avx512bf16")
+#undef WHATCAR_FEATURE
+  return have.empty() ? "none of avx2/avx512" : fmt::format("{}", fmt::join(have, " "));
+}
+
+void print_report(const std::vector<Check>& checks, const std::string& format, int passed, int failed) {
+  if (format == "json") {
+    std::string s = "{\"checks\":[";
+    for (size_t i = 0; i < checks.size(); ++i) {
+      s += fmt::format("{}{{\"name\":{},\"status\":\"{}\",\"detail\":{}}}", i ? "," : "", json_string(checks[i].name),
+                       status_name(checks[i].status), json_string(checks[i].detail));
+    }
+    fmt::print("{}],\"passed\":{},\"failed\":{}}}\n", s, passed, failed);
+    return;
+  }
+  for (const auto& c : checks) fmt::print("{}  {:<16} {}\n", status_name(c.status), c.name, c.detail);
+  fmt::print("verify: {} passed, {} failed\n", passed, failed);
+}
+
+}  // namespace
+
+int run_verify(const VerifyOptions& opts) {
+  if (opts.format != "text" && opts.format != "json") throw UsageError("verify --format is text or json");
+  if (!opts.golden.empty() && !fs::is_regular_file(opts.golden)) {
+    throw UsageError(fmt::format("{}: golden file not found", opts.golden));
+  }
+  set_torch_threads(opts.model.threads);
+  const std::string path = resolve_model_path(opts.model.model);
+  std::vector<Check> checks;
+  checks.push_back(fs::is_regular_file(path) ? check_integrity(path, opts.sha256)
+                                             : Check{"integrity", Status::kFail, path + ": model file not found"});
+  try {
+    Model model = Model::load(path);
+    // Verify decodes at full size: the exporter's references were computed so.
+    Recognizer recognizer(model, {1, std::nullopt, kDefaultMaxPixels, true, false});
+    const auto& m = model.metadata();
+    const auto& p = m.preprocess;
+    // Throws ModelError unless the output width is the label count.
+    recognizer.logits({recognizer.prepare(probe_image(0, p.input_size, p.input_size), "contract probe")});
+    checks.push_back({"contract", Status::kPass,
+                      fmt::format("{} {}: {} labels = output width; input {}x{} ({}{}, {}), min confidence {:.3f}",
+                                  m.name, m.version, m.labels.size(), p.input_size, p.input_size, p.resize,
+                                  p.resize == "squash" ? "" : fmt::format(" {}", p.resize_size), p.interpolation,
+                                  m.min_confidence)});
+    checks.push_back(check_reproducibility(recognizer, opts.tolerance));
+    checks.push_back(check_images(recognizer, opts));
+    checks.push_back(check_golden(recognizer, opts));
+  } catch (const ModelError& e) {
+    checks.push_back({"contract", Status::kFail, e.what()});
+  }
+  const int threads = at::get_num_threads();
+  checks.push_back({"environment", Status::kInfo,
+                    fmt::format("whatcar {}{}, libtorch {}, {} threads, CPU {}", WHATCAR_VERSION,
+                                *WHATCAR_GIT_COMMIT ? fmt::format(" (git {})", WHATCAR_GIT_COMMIT) : "",
+                                torch_version(), threads, cpu_features())});
+  int passed = 0, failed = 0;
+  for (const auto& c : checks) {
+    passed += c.status == Status::kPass;
+    failed += c.status == Status::kFail;
+  }
+  print_report(checks, opts.format, passed, failed);
+  return failed ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace whatcar

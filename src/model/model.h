@@ -1,0 +1,44 @@
+// Loading a whatcar TorchScript model with its metadata, and running it.
+#pragma once
+
+#include <torch/csrc/jit/mobile/module.h>
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "model/metadata.h"
+
+namespace whatcar {
+
+class Model {
+ public:
+  // Throws ModelError: missing file, not TorchScript with lite-interpreter bytecode (what
+  // training/export.py saves), metadata missing or inconsistent.
+  static Model load(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const ModelMetadata& metadata() const { return meta_; }
+  int num_classes() const { return static_cast<int>(meta_.labels.size()); }
+  int input_size() const { return meta_.preprocess.input_size; }
+
+  // A batch of preprocessed images (N x 3 x S x S float32) to logits (N x num_classes).
+  // Throws ModelError when the network's output does not fit its labels.
+  torch::Tensor logits(const torch::Tensor& batch);
+
+ private:
+  Model(std::string path, torch::jit::mobile::Module module, ModelMetadata meta)
+      : path_(std::move(path)), module_(std::move(module)), meta_(std::move(meta)) {}
+
+  std::string path_;
+  torch::jit::mobile::Module module_;
+  ModelMetadata meta_;
+};
+
+// Sets libtorch's intra-op threads (0 = all cores) and makes inter-op single threaded:
+// whatcar never runs two operators concurrently, and each pool costs start-up time.
+void set_torch_threads(int threads);
+
+std::string torch_version();
+
+}  // namespace whatcar
