@@ -6,7 +6,7 @@
 # labels, how often their top-1 agrees, the largest top-1 probability difference, and images/s;
 # and the accuracy on the original files, for scale.
 #   bench/jpeg_scaling.sh [MODEL] [N=300] [FACTOR=6]
-# Needs a built tree (scripts/build), python3-pil and ../shared.
+# Needs a built tree (scripts/build), python3-pil and the true-colour copies (training/prepare_data.py).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 n="${2:-300}"
@@ -14,16 +14,16 @@ factor="${3:-6}"
 work=$(mktemp -d)
 trap 'rm -rf "$work" "$list" "$list.all"' EXIT
 
-sed -n "1,${n}p" "$root/training/splits/val.txt" >"$work/names"
+sed -n "1,${n}p" "$root/training/splits/val.txt" | sed 's/\.jpg$//' >"$work/names"  # stems
 /usr/bin/python3 - "$images" "$work" "$factor" <<'EOF'
 import sys
 from PIL import Image
 src, work, factor = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with open(f"{work}/names") as names, open(f"{work}/list", "w") as out:
     for name in names.read().split():
-        im = Image.open(f"{src}/{name}").convert("RGB")
-        im.resize((im.width * factor, im.height * factor), Image.BICUBIC).save(f"{work}/{name}", quality=90)
-        out.write(f"{work}/{name}\n")
+        im = Image.open(f"{src}/{name}.png").convert("RGB")
+        im.resize((im.width * factor, im.height * factor), Image.BICUBIC).save(f"{work}/{name}.jpg", quality=90)
+        out.write(f"{work}/{name}.jpg\n")
 EOF
 mp=$(/usr/bin/python3 -c "
 from PIL import Image; import sys
@@ -34,15 +34,16 @@ keep() { local file=$1; shift; "$@" | tee "$file"; }
 batch=("$root/build/whatcar" batch -m "$model" -f csv -k 1 -q --files-from "$work/list")
 scaled_rate=$(rate "$n" keep "$work/scaled.csv" "${batch[@]}")
 full_rate=$(rate "$n" keep "$work/full.csv" "${batch[@]}" --full-decode)
-sed "s|^|$images/|" "$work/names" >"$work/originals"
+sed "s|^\(.*\)$|$images/\1.png|" "$work/names" >"$work/originals"
 "$root/build/whatcar" batch -m "$model" -f csv -k 1 -q --files-from "$work/originals" >"$work/originals.csv"
-/usr/bin/python3 - "$root/../shared/data/stanford-cars/labels.csv" "$work/scaled.csv" "$work/full.csv" \
+/usr/bin/python3 - "$images/../labels.csv" "$work/scaled.csv" "$work/full.csv" \
   "$scaled_rate" "$full_rate" "$n" "$factor" "$mp" "$work/originals.csv" <<'EOF'
 import csv, os, sys
 labels_csv, scaled_csv, full_csv, scaled_rate, full_rate, n, factor, mp, originals_csv = sys.argv[1:]
-truth = {r["file"]: int(r["class_index"]) for r in csv.DictReader(open(labels_csv))}
+stem = lambda path: os.path.splitext(os.path.basename(path))[0]
+truth = {stem(r["file"]): int(r["class_index"]) for r in csv.DictReader(open(labels_csv))}
 def read(path):
-    return {os.path.basename(r["file"]): r for r in csv.DictReader(open(path))}
+    return {stem(r["file"]): r for r in csv.DictReader(open(path))}
 scaled, full = read(scaled_csv), read(full_csv)
 assert len(scaled) == len(full) == int(n), (len(scaled), len(full), n)
 acc = lambda rows: sum(int(r["index"]) == truth[f] for f, r in rows.items()) / len(rows)

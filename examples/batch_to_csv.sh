@@ -7,6 +7,6 @@ out="${2:-results.csv}"
 if [ $# -ge 1 ]; then
   "$WHATCAR" batch -k 1 "$1" -o "$out"
 else
-  find "$SAMPLES" -name '*.jpg' | sort | sed -n '1,200p' | "$WHATCAR" batch -k 1 - -o "$out"
+  find "$SAMPLES" -name '*.png' | sort | sed -n '1,200p' | "$WHATCAR" batch -k 1 - -o "$out"
 fi
 head -n 4 "$out"

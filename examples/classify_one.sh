@@ -3,5 +3,5 @@
 #   examples/classify_one.sh [PHOTO]   (default: a Stanford Cars image from ../shared)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-photo="${1:-$SAMPLES/00032.jpg}"  # a validation image: never trained on
+photo="${1:-$SAMPLES/00032.png}"  # a validation image: never trained on
 "$WHATCAR" "$photo"

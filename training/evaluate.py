@@ -4,9 +4,12 @@
         --out training/runs/eval.md
 
 Reports top-1/top-5 and per-class accuracy from both paths, how often they agree (the proof
-that whatcar's preprocessing matches training), the most confused class pairs, and the
-'not a car' threshold: the max-softmax value that rejects 5% of validation cars, with the
+that whatcar's preprocessing matches training), the ten worst classes, the most confused class
+pairs, top-1/top-5 through the binary on the same photos' full frames (whole, cropped to the
+official box, and the box grown by a margin: what a detector's crop looks like), and the 'not a
+car' threshold: the max-softmax value that rejects 10% of validation cars, with the
 false-accept rate it gives on non-car photos shipped by Debian's python3-skimage package.
+Every image is in true colour (the copies training/prepare_data.py writes).
 """
 import argparse
 import json
@@ -20,6 +23,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import colour_check  # noqa: E402
 import data  # noqa: E402
 import preprocess  # noqa: E402
 from export import read_metadata  # noqa: E402
@@ -55,6 +59,31 @@ def cpp_predictions(whatcar, model_path, paths, k=5):
     return [[p["index"] for p in r["predictions"]] for r in recs], [r["predictions"][0]["probability"] for r in recs]
 
 
+def fullframe_sets(tmp, fullframe, val_rows, margin=0.15):
+    """The validation photos' full frames as files: whole, cropped to the official box, and the
+    box grown by `margin` of its size per side. {name: (paths, labels)}; damaged frames left out."""
+    boxes = data.read_fullframe_boxes(fullframe)
+    sets = {"whole frame": ([], []), "official box": ([], []), f"box + {margin:.0%} per side": ([], [])}
+    for name in sets:
+        (Path(tmp) / name).mkdir()
+    for file, label in val_rows:
+        stem = Path(file).stem
+        if f"{stem}.jpg" in colour_check.DAMAGED:
+            continue
+        frame = data.load_rgb(Path(fullframe) / "images" / f"{stem}.jpg")
+        x1, y1, x2, y2 = boxes[stem]
+        mw, mh = margin * (x2 - x1), margin * (y2 - y1)
+        crops = [frame, frame.crop((round(x1), round(y1), round(x2), round(y2))),
+                 frame.crop((max(0, round(x1 - mw)), max(0, round(y1 - mh)),
+                             min(frame.width, round(x2 + mw)), min(frame.height, round(y2 + mh))))]
+        for (name, (paths, labels)), im in zip(sets.items(), crops):
+            path = Path(tmp) / name / f"{stem}.png"
+            im.save(path)
+            paths.append(path)
+            labels.append(label)
+    return sets
+
+
 def non_car_dir(tmp):
     """Unpack python3-skimage's data photos without installing the package (and its dependencies)."""
     subprocess.run(["apt-get", "download", "python3-skimage"], cwd=tmp, check=True, capture_output=True)
@@ -68,6 +97,7 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--whatcar", required=True, help="the built whatcar binary")
     ap.add_argument("--data", default=str(data.DEFAULT_DATA))
+    ap.add_argument("--fullframe", default=str(data.SHARED_FULLFRAME))
     ap.add_argument("--non-car-dir", help="folder of non-car photos (default: unpack python3-skimage's)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="also write the report here")
@@ -95,6 +125,10 @@ def main():
         per_class = [(top5[y == c, 0] == c).float().mean().item() for c in range(len(classes))]
         lines.append(f"- {name}: top-1 {100 * t1:.2f}%, top-5 {100 * t5:.2f}%, mean per-class top-1 "
                      f"{100 * np.mean(per_class):.2f}% (worst class {100 * min(per_class):.1f}%)")
+    cpp_per_class = [(cpp_top5[y == c, 0] == c).float().mean().item() for c in range(len(classes))]
+    worst = sorted(range(len(classes)), key=lambda c: cpp_per_class[c])[:10]
+    lines.append("- ten worst classes (C++ top-1, validation images): " + "; ".join(
+        f"{classes[c]} {100 * cpp_per_class[c]:.0f}% ({int((y == c).sum())})" for c in worst))
     agree1 = (cpp_top5[:, 0] == py_top5[:, 0]).float().mean().item()
     agree5 = (cpp_top5 == py_top5).all(1).float().mean().item()
     lines.append(f"- C++ and Python agree on top-1 for {100 * agree1:.2f}% of images, on the whole top-5 ranking "
@@ -103,6 +137,15 @@ def main():
     pairs = Counter((classes[t], classes[p]) for t, p in zip(y.tolist(), cpp_top5[:, 0].tolist()) if t != p)
     lines += ["", "Most confused (true -> predicted, count):"]
     lines += [f"- {t} -> {p}: {n}" for (t, p), n in pairs.most_common(10)]
+
+    lines += ["", "The same validation photos' full frames (128x96, ../shared/data/stanford-cars-fullframe), "
+              "through the binary:", "", "| input | images | top-1 | top-5 |", "| --- | --- | --- | --- |"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (set_paths, set_labels) in fullframe_sets(tmp, args.fullframe, val_rows).items():
+            top5 = torch.tensor(cpp_predictions(args.whatcar, args.model, set_paths)[0])
+            labels = torch.tensor(set_labels)
+            lines.append(f"| {name} | {len(set_paths)} | {100 * (top5[:, 0] == labels).float().mean().item():.2f}% | "
+                         f"{100 * (top5 == labels[:, None]).any(1).float().mean().item():.2f}% |")
 
     conf = np.array(cpp_conf)
     threshold = float(np.quantile(conf, TARGET_FALSE_REJECT))

@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "model/model_path.h"
-#include "output/writers.h"
 #include "pipeline/predict.h"
 #include "pipeline/recognizer.h"
 #include "util/error.h"
@@ -186,12 +186,11 @@ std::string cpu_features() {
 
 void print_report(const std::vector<Check>& checks, const std::string& format, int passed, int failed) {
   if (format == "json") {
-    std::string s = "{\"checks\":[";
-    for (size_t i = 0; i < checks.size(); ++i) {
-      s += fmt::format("{}{{\"name\":{},\"status\":\"{}\",\"detail\":{}}}", i ? "," : "", json_string(checks[i].name),
-                       status_name(checks[i].status), json_string(checks[i].detail));
+    nlohmann::ordered_json report = {{"checks", nlohmann::ordered_json::array()}, {"passed", passed}, {"failed", failed}};
+    for (const auto& c : checks) {
+      report["checks"].push_back({{"name", c.name}, {"status", status_name(c.status)}, {"detail", c.detail}});
     }
-    fmt::print("{}],\"passed\":{},\"failed\":{}}}\n", s, passed, failed);
+    fmt::print("{}\n", report.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     return;
   }
   for (const auto& c : checks) fmt::print("{}  {:<16} {}\n", status_name(c.status), c.name, c.detail);
