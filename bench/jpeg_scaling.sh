@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What reduced-size JPEG decoding (src/jpeg_scaled.h) costs in answers and buys in speed: the
+# What reduced-size JPEG decoding (src/image/jpeg_scaled.h) costs in answers and buys in speed: the
 # first N validation images (training/splits/val.txt), upscaled FACTOR times with Pillow
 # (bicubic, JPEG quality 90) to stand in for camera photos, go through `whatcar batch` with
 # the default decoding and with --full-decode. Prints top-1 accuracy of both against the

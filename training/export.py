@@ -4,7 +4,7 @@
         --out models/whatcar-cars.pt --metrics training/runs/mnv2-nsfwjs-eval.txt
 
 save_whatcar_model() is also what tests/fixtures/make_tiny_model.py uses, so the test
-fixture and the shipped model follow one contract (src/metadata.h).
+fixture and the shipped model follow one contract (src/model/metadata.h).
 """
 import argparse
 import hashlib

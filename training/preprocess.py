@@ -44,7 +44,7 @@ def eval_tensor(img, cfg):
 
 
 def probe_image(seed, width, height):
-    """Deterministic synthetic RGB image; whatcar's probe_image() (src/metadata.cc) computes the same pixels."""
+    """Deterministic synthetic RGB image; whatcar's probe_image() (src/model/metadata.cc) computes the same pixels."""
     out = np.empty((height, width, 3), np.uint8)
     state = seed
     mask = (1 << 64) - 1

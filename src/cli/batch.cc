@@ -113,18 +113,13 @@ std::string format_for(const BatchOptions& opts) {
 }
 
 Prepared prepare(const Task& task, const Recognizer& recognizer) {
-  if (task.input.error) {
-    Prepared item;
-    item.path = task.input.path;
-    item.error = task.input.error;
-    return item;
-  }
+  if (task.input.error) return Prepared::failed(task.input.path, *task.input.error);
   return recognizer.prepare(task.input.path);
 }
 
 int default_workers() {
   // Inference is most of the work: on 2 cores a second decoder gave nothing (bench/batch_sweep.sh,
-  // README), so one decoder per two cores keeps libtorch fed without taking its cores.
+  // docs/performance.md), so one decoder per two cores keeps libtorch fed without taking its cores.
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
 }
 

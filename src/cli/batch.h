@@ -22,7 +22,7 @@ struct BatchOptions {
   bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
-// Measured on 2 cores with bench/batch_sweep.sh (README, Performance): batch 4 beat 1, 8, 16 and 32.
+// Measured on 2 cores with bench/batch_sweep.sh (docs/performance.md): batch 4 beat 1, 8, 16 and 32.
 inline constexpr int kDefaultBatchSize = 4;
 
 // 0 all classified, 1 some failed; 130 when interrupted. Throws Error on fatal problems.

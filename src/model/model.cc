@@ -71,7 +71,7 @@ torch::Tensor Model::logits(const torch::Tensor& batch) {
   try {
     // oneDNN runs MobileNetV2's depthwise convolutions without layout reorders on NHWC
     // input: 104-140 img/s at batch 4 instead of 78-83, batch 1 unchanged
-    // (bench/forward_efficiency.sh before and after; README, Performance).
+    // (bench/forward_efficiency.sh before and after; docs/performance.md).
     out = module_.forward({batch.contiguous(torch::MemoryFormat::ChannelsLast)});
   } catch (const std::exception& e) {
     throw ModelError(path_, fmt::format("inference failed: {}", first_line(e.what())));

@@ -39,15 +39,9 @@ Prepared Recognizer::prepare(const std::string& path) const {
     p.timings.decode_ms = decode_ms;
     return p;
   } catch (const InputError& e) {
-    Prepared p;
-    p.path = path;
-    p.error = e.what();
-    return p;
+    return Prepared::failed(path, e.what());
   } catch (const std::bad_alloc&) {
-    Prepared p;
-    p.path = path;
-    p.error = "out of memory decoding this image";
-    return p;
+    return Prepared::failed(path, "out of memory decoding this image");
   }
 }
 

@@ -35,6 +35,13 @@ struct Prepared {
   std::vector<float> input;   // the classifier's input, 3 x S x S; empty on error
   std::optional<std::string> error;
   Timings timings;
+
+  static Prepared failed(std::string path, std::string error) {
+    Prepared p;
+    p.path = std::move(path);
+    p.error = std::move(error);
+    return p;
+  }
 };
 
 class Recognizer {
