@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Classify every image under a folder into a CSV file (written atomically).
-#   examples/batch_to_csv.sh [FOLDER] [OUT.csv]   (default: 200 images from ../shared)
+#   examples/batch_to_csv.sh [FOLDER] [OUT.csv]   (default: 200 of the true-colour sample crops)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 out="${2:-results.csv}"
