@@ -3,11 +3,12 @@
 # tests/cli/test_completion.sh fails when an option in `whatcar <command> --help` is missing here.
 
 _whatcar_options() {
-  local model="-m --model -t --threads --min-confidence --max-pixels -h --help"
+  local model="-m --model -t --threads -h --help"
+  local recognize="-k --top --min-confidence --max-pixels --full-decode"
   case "$1" in
-    classify) echo "-k --top -f --format --timings -q --quiet --full-decode $model" ;;
-    batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format -k --top \
--b --batch-size -j --workers -q --quiet --full-decode $model" ;;
+    classify) echo "-f --format --timings -q --quiet $recognize $model" ;;
+    batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format \
+-b --batch-size -j --workers -q --quiet $recognize $model" ;;
     verify) echo "--sha256 --images --golden --min-accuracy --tolerance -f --format $model" ;;
     *) echo "-h --help --version" ;;
   esac

@@ -136,7 +136,7 @@ int run_batch(const BatchOptions& opts) {
   const size_t window = static_cast<size_t>(batch_size) * 4 + workers;
   auto pipe = std::make_shared<Pipeline>(opts.inputs, window);
   Model model = Model::load(resolve_model_path(opts.model.model));
-  Recognizer recognizer(model, {opts.top_k, opts.model.min_confidence, opts.max_pixels, opts.full_decode, false});
+  Recognizer recognizer(model, opts.recognize);
 
   std::unique_ptr<AtomicFile> file;
   if (!opts.output.empty()) {

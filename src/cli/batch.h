@@ -11,15 +11,13 @@ namespace whatcar {
 
 struct BatchOptions {
   ModelOptions model;
+  RecognizeOptions recognize;
   InputOptions inputs;
-  int top_k = 5;
   std::string format;   // empty: from -o's extension, else jsonl (text when stdout is a terminal)
   std::string output;   // -o FILE, written atomically; empty: stdout
   int batch_size = 0;   // 0: default
   int workers = 0;      // decode threads; 0: default
   bool quiet = false;
-  uint64_t max_pixels = kDefaultMaxPixels;
-  bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
 // Measured on 2 cores with bench/batch_sweep.sh (docs/performance.md): batch 4 beat 1, 8, 16 and 32.

@@ -15,15 +15,15 @@ namespace whatcar {
 int run_classify(const ClassifyOptions& opts) {
   const Format format = parse_format(opts.format);
   if (opts.inputs.empty()) throw UsageError("no images given (try: whatcar photo.jpg)");
-  if (opts.top_k < 1) throw UsageError("--top must be at least 1");
+  if (opts.recognize.top_k < 1) throw UsageError("--top must be at least 1");
   // Read before the model loads, and only on request: it costs a /proc read.
-  const std::optional<double> startup_ms = opts.timings ? ms_since_process_start() : std::nullopt;
+  const std::optional<double> startup_ms = opts.recognize.timings ? ms_since_process_start() : std::nullopt;
   set_torch_threads(opts.model.threads > 0 ? opts.model.threads : kClassifyDefaultThreads);
   Stopwatch load_clock;
   Model model = Model::load(resolve_model_path(opts.model.model));
   const double load_ms = load_clock.lap_ms();
-  Recognizer recognizer(model, {opts.top_k, opts.model.min_confidence, opts.max_pixels, opts.full_decode, opts.timings});
-  if (opts.timings && !opts.quiet) {
+  Recognizer recognizer(model, opts.recognize);
+  if (opts.recognize.timings && !opts.quiet) {
     const int threads = at::get_num_threads();
     fmt::print(stderr,
                "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms, "

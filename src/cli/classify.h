@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "image/image.h"
+#include "pipeline/recognizer.h"
 
 namespace whatcar {
 
@@ -14,18 +14,14 @@ namespace whatcar {
 struct ModelOptions {
   std::string model;  // empty: the bundled model
   int threads = 0;    // 0: the command's default
-  std::optional<double> min_confidence;  // overrides the model's threshold
 };
 
 struct ClassifyOptions {
   ModelOptions model;
+  RecognizeOptions recognize;  // --timings is recognize.timings
   std::vector<std::string> inputs;
-  int top_k = 5;
   std::string format = "text";
-  bool timings = false;
   bool quiet = false;
-  uint64_t max_pixels = kDefaultMaxPixels;
-  bool full_decode = false;  // no reduced-size JPEG decoding
 };
 
 // One image at a time at batch 1, a second thread buys nothing on 2 cores: bench/classify_threads.sh

@@ -35,15 +35,17 @@ void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m, const std::strin
   cmd->add_option("-m,--model", m.model, "TorchScript model file (default: $WHATCAR_MODEL, else the bundled model)");
   cmd->add_option("-t,--threads", m.threads, fmt::format("libtorch threads (default: {})", threads_default))
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--min-confidence", m.min_confidence,
-                  "top-1 probability under which the answer is 'no confident car match' (default: the model's)")
-      ->check(CLI::Range(0.0, 1.0));
 }
 
-void add_decode_options(CLI::App* cmd, uint64_t& max_pixels, bool& full_decode) {
-  cmd->add_option("--max-pixels", max_pixels, "refuse images larger than this, from their header (default 100 MP)")
+// What classify and batch share: how photos become answers.
+void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
+  cmd->add_option("-k,--top", r.top_k, "number of predictions per image")->check(CLI::PositiveNumber);
+  cmd->add_option("--min-confidence", r.min_confidence,
+                  "top-1 probability under which the answer is 'no confident car match' (default: the model's)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-pixels", r.max_pixels, "refuse images larger than this, from their header (default 100 MP)")
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--full-decode", full_decode,
+  cmd->add_flag("--full-decode", r.full_decode,
                 "decode JPEGs at full size (default: large ones at 1/2-1/8 size, still twice what the model resizes to)");
 }
 
@@ -52,11 +54,10 @@ Command add_classify(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("classify", "top-k predictions for each image (the default command)");
   cmd->footer(std::string("Example: whatcar photo.jpg; curl -s URL | whatcar -\n") + kExitCodes);
   cmd->add_option("images", o->inputs, "image files (JPEG, PNG, BMP, GIF, TGA, PSD, PNM); - reads stdin")->required();
-  cmd->add_option("-k,--top", o->top_k, "number of predictions per image")->check(CLI::PositiveNumber);
   cmd->add_option("-f,--format", o->format, "output format")->check(CLI::IsMember(whatcar::format_names()));
-  cmd->add_flag("--timings", o->timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
+  cmd->add_flag("--timings", o->recognize.timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stderr but fatal errors");
-  add_decode_options(cmd, o->max_pixels, o->full_decode);
+  add_recognize_options(cmd, o->recognize);
   add_model_options(cmd, o->model, std::to_string(whatcar::kClassifyDefaultThreads));
   return {cmd, [o] { return whatcar::run_classify(*o); }};
 }
@@ -84,13 +85,12 @@ Command add_batch(CLI::App& app) {
   cmd->add_option("-o,--output", b.output, "write here, atomically (format from the extension by default)");
   cmd->add_option("-f,--format", b.format, "output format (default: jsonl, text on a terminal)")
       ->check(CLI::IsMember(whatcar::format_names()));
-  cmd->add_option("-k,--top", b.top_k, "predictions per image")->check(CLI::PositiveNumber);
   cmd->add_option("-b,--batch-size", b.batch_size, fmt::format("images per inference batch (default {})",
                                                                whatcar::kDefaultBatchSize))
       ->check(CLI::PositiveNumber);
   cmd->add_option("-j,--workers", b.workers, "decoding threads (default: one per two cores)")->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", b.quiet, "no progress, per-file errors or summary on stderr");
-  add_decode_options(cmd, b.max_pixels, b.full_decode);
+  add_recognize_options(cmd, b.recognize);
   add_model_options(cmd, b.model);
   return {cmd, [a] {
             a->batch.inputs.recursive = !a->no_recursive;
