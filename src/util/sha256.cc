@@ -10,9 +10,9 @@
 
 #include "util/error.h"
 
-// Nettle (GnuTLS's crypto library) rather than OpenSSL's libcrypto: both are in Debian and
-// neither is in the closure libtorch really loads, and nettle is the smaller library to load at
-// every start (docs/architecture.md has the measurement).
+// Nettle (GnuTLS's crypto library) rather than OpenSSL's libcrypto: both are in Debian, neither
+// is in the closure libtorch really loads, and nettle is a 0.3 MB library against 4.7 MB for what
+// is one hash here (docs/architecture.md).
 
 namespace whatcar {
 namespace {
