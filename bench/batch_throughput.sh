@@ -6,7 +6,7 @@
 # in each round, so that each round's ratios compare like with like on a machine whose speed
 # drifts; the summary is the median over rounds.
 #   bench/batch_throughput.sh [MODEL] [N_IMAGES=1000] [BATCH=4] [ROUNDS=3]
-# Needs a built tree (scripts/build), python3-torch and python3-pil, and ../shared images.
+# Needs a built tree (scripts/build), python3-torch and python3-pil, and the true-colour copies (training/prepare_data.py).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 n="${2:-1000}"

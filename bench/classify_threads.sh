@@ -3,7 +3,7 @@
 # `whatcar -t T PHOTO...` process for 1 and for 10 shared photos, with 1 thread and with every
 # core, interleaved ROUNDS times; the table shows medians and the ratio.
 #   bench/classify_threads.sh [MODEL] [ROUNDS=7]
-# Needs a built tree (scripts/build) and ../shared.
+# Needs a built tree (scripts/build) and the true-colour copies (training/prepare_data.py).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 rounds="${2:-7}"

@@ -5,7 +5,7 @@
 # ROUNDS times; the table shows medians. Two floors are measured alongside: `whatcar --help`
 # (exec + loading libtorch's shared libraries, no model) and `python3 -c "import torch"`.
 #   bench/cold_single.sh [MODEL] [ROUNDS=5]
-# Needs a built tree (scripts/build), python3-torch, python3-pil, /usr/bin/time and ../shared.
+# Needs a built tree (scripts/build), python3-torch, python3-pil, /usr/bin/time and the true-colour copies (training/prepare_data.py).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 rounds="${2:-5}"

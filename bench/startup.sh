@@ -6,7 +6,7 @@
 #   -DWHATCAR_MIMALLOC=OFF          build-nomimalloc/  (glibc's malloc instead of mimalloc)
 # The variant builds are made, or brought up to date, here.
 #   bench/startup.sh [MODEL] [ROUNDS=9]
-# Needs a built tree (scripts/build) and ../shared.
+# Needs a built tree (scripts/build) and the true-colour copies (training/prepare_data.py).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 rounds="${2:-9}"
