@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Batch throughput of whatcar against (a) the Python reference (torch + PIL + DataLoader, same
-# model, same 2-core budget) and (b) the forward-only ceiling. whatcar and Python are timed as
+# Batch throughput of whatcar (detect, crop, classify) against (a) the Python reference doing
+# the same job (torch + PIL + DataLoader, the same two models, same 2-core budget) and (b) the
+# forward-only ceiling of both networks. whatcar and Python are timed as
 # whole processes, start-up included (what a user waits for); the ceiling is the forward pass
 # alone after warm-up, so whatcar/forward is a conservative figure. The three run one after another
 # in each round, so that each round's ratios compare like with like on a machine whose speed
@@ -19,9 +20,9 @@ printf '%-6s %14s %14s %14s %16s %16s\n' "round" "whatcar img/s" "python img/s" 
   "whatcar/python" "whatcar/forward"
 results=()
 for r in $(seq "$rounds"); do
-  ours=$(rate "$count" "$root/build/whatcar" batch -q -m "$model" -b "$batch" --files-from "$list")
-  python=$(rate "$count" /usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch")
-  ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count")
+  ours=$(rate "$count" "$root/build/whatcar" batch -q -m "$model" --detector "$detector" -b "$batch" --files-from "$list")
+  python=$(rate "$count" /usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch" "$detector")
+  ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count" 0 "$detector")
   line=$(awk -v o="$ours" -v p="$python" -v c="$ceiling" 'BEGIN { printf "%.1f %.1f %.1f %.2f %.2f", o, p, c, o / p, o / c }')
   results+=("$line")
   read -r o p c rp rc <<<"$line"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One photo from a cold process: wall time (process start to exit) and peak memory of
-# `whatcar PHOTO` against the Python way (bench/python_single.py), for a small photo from the
+# `whatcar PHOTO` (detect, crop, classify) against the Python way doing the same job
+# (bench/python_single.py --detector, the same two models), for a small photo from the
 # shared set and a 12 MP JPEG made by upscaling it. Both run on the same 2 cores, interleaved,
 # ROUNDS times; the table shows medians. Two floors are measured alongside: `whatcar --help`
 # (exec + loading libtorch's shared libraries, no model) and `python3 -c "import torch"`.
@@ -33,8 +34,8 @@ run() {
   echo "$name $(((end - start) / 1000000)) $(cat "$work/rss")" >>"$work/times"
 }
 
-whatcar=("$root/build/whatcar" -m "$model")
-python=(/usr/bin/python3 "$root/bench/python_single.py" "$model")
+whatcar=("$root/build/whatcar" -m "$model" --detector "$detector")
+python=(/usr/bin/python3 "$root/bench/python_single.py" "$model" --detector "$detector")
 for _ in $(seq "$rounds"); do
   run whatcar_small "${whatcar[@]}" "$small"
   run python_small "${python[@]}" "$small"

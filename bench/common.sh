@@ -1,7 +1,9 @@
-# Shared by the bench scripts: the repository root, the model (first argument, default the
-# bundled one), and a list of the first N shared images.
+# Shared by the bench scripts: the repository root, the classifier (first argument, default the
+# bundled one), the detector ($WHATCAR_BENCH_DETECTOR, default the bundled one), and a list of
+# the first N shared images.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 model="${1:-$root/models/whatcar-cars.pt}"
+detector="${WHATCAR_BENCH_DETECTOR:-$root/models/whatcar-detector.pt}"
 # The true-colour copies training/prepare_data.py writes (the shared crops are stored red-blue swapped).
 images="${WHATCAR_BENCH_IMAGES:-${WHATCAR_DATA:-$HOME/.cache/whatcar/stanford-cars-rgb}/images}"
 list=$(mktemp)

@@ -31,11 +31,11 @@ s=[Image.open(p.strip()).size for p in open('$work/list')]; print('%.1f' % (sum(
 
 # keep FILE COMMAND...: COMMAND's stdout, also saved to FILE (rate discards what it times).
 keep() { local file=$1; shift; "$@" | tee "$file"; }
-batch=("$root/build/whatcar" batch -m "$model" -f csv -k 1 -q --files-from "$work/list")
+batch=("$root/build/whatcar" batch -m "$model" --no-detect -f csv -k 1 -q --files-from "$work/list")
 scaled_rate=$(rate "$n" keep "$work/scaled.csv" "${batch[@]}")
 full_rate=$(rate "$n" keep "$work/full.csv" "${batch[@]}" --full-decode)
 sed "s|^\(.*\)$|$images/\1.png|" "$work/names" >"$work/originals"
-"$root/build/whatcar" batch -m "$model" -f csv -k 1 -q --files-from "$work/originals" >"$work/originals.csv"
+"$root/build/whatcar" batch -m "$model" --no-detect -f csv -k 1 -q --files-from "$work/originals" >"$work/originals.csv"
 /usr/bin/python3 - "$images/../labels.csv" "$work/scaled.csv" "$work/full.csv" \
   "$scaled_rate" "$full_rate" "$n" "$factor" "$mp" "$work/originals.csv" <<'EOF'
 import csv, os, sys

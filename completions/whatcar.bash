@@ -3,8 +3,8 @@
 # tests/cli/test_completion.sh fails when an option in `whatcar <command> --help` is missing here.
 
 _whatcar_options() {
-  local model="-m --model -t --threads -h --help"
-  local recognize="-k --top --min-confidence --max-pixels --full-decode"
+  local model="-m --model --detector --no-detect -t --threads -h --help"
+  local recognize="-k --top --all-cars --min-score --crop-margin --min-confidence --max-pixels --full-decode"
   case "$1" in
     classify) echo "-f --format --timings -q --quiet $recognize $model" ;;
     batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format \
@@ -32,10 +32,10 @@ _whatcar() {
         mapfile -t COMPREPLY < <(compgen -W "text json jsonl csv tsv" -- "$cur")
       fi
       return ;;
-    -m | --model) mapfile -t COMPREPLY < <(compgen -f -X '!*.pt' -- "$cur"; compgen -d -- "$cur"); return ;;
+    -m | --model | --detector) mapfile -t COMPREPLY < <(compgen -f -X '!*.pt' -- "$cur"; compgen -d -- "$cur"); return ;;
     --images) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --files-from | -o | --output | --golden) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | \
+    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --min-score | --crop-margin | \
       --shard | --ext | --sha256 | --min-accuracy | --tolerance)
       return ;;  # a value the user types
   esac

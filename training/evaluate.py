@@ -50,7 +50,7 @@ def python_logits(model, cfg, paths, threads, batch=64):
 
 def cpp_predictions(whatcar, model_path, paths, k=5):
     """Top-k indices and probabilities per image, through `whatcar classify -f jsonl`."""
-    res = subprocess.run([whatcar, "classify", "-q", "-m", str(model_path), "-k", str(k), "-f", "jsonl",
+    res = subprocess.run([whatcar, "classify", "-q", "--no-detect", "-m", str(model_path), "-k", str(k), "-f", "jsonl",
                           "--min-confidence", "0", *map(str, paths)], capture_output=True, text=True)
     if res.returncode != 0:
         raise SystemExit(f"whatcar failed ({res.returncode}): {res.stderr}")

@@ -3,6 +3,7 @@
     /usr/bin/python3 training/export.py --checkpoint training/runs/mnv2-nsfwjs/last.pt \
         --out models/whatcar-cars.pt --metrics training/runs/mnv2-nsfwjs-eval.txt
 
+Its sha256 goes into the SHA256SUMS beside --out (the other files' lines kept).
 save_whatcar_model() is also what tests/fixtures/make_tiny_model.py uses, so the test
 fixture and the shipped model follow one contract (src/model/metadata.h).
 """
@@ -74,6 +75,16 @@ def _save(frozen, path, metadata):
     # still reads the file.
     frozen._save_for_lite_interpreter(str(path), _extra_files={METADATA_FILE: json.dumps(metadata, indent=1)})
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def record_sha256(path, digest):
+    """Write `digest` for `path` into the SHA256SUMS beside it (what `whatcar verify` checks),
+    keeping the other files' lines."""
+    sums = Path(path).parent / "SHA256SUMS"
+    name = Path(path).name
+    lines = [line for line in (sums.read_text().splitlines() if sums.exists() else [])
+             if line.split()[-1:] != [name]]
+    sums.write_text("".join(f"{line}\n" for line in sorted(lines + [f"{digest}  {name}"], key=lambda l: l.split()[-1])))
 
 
 def upgrade(old_path, path):
@@ -154,6 +165,7 @@ def main():
     digest = save_whatcar_model(model, args.out, labels=classes, preprocess_cfg=cfg, info=info,
                                 min_confidence=args.min_confidence,
                                 real_images=[Path(args.data) / "images" / f for f, _ in val_rows])
+    record_sha256(args.out, digest)
     print(f"{digest}  {Path(args.out).name}")
 
 

@@ -47,8 +47,11 @@ def build_model(arch, num_classes, dropout=0.2):
 
 
 def load_backbone(model, state_dict_path):
-    """Load a torchvision-format state_dict, ignoring its classifier (our head has 196 classes)."""
+    """Load a torchvision-format state_dict, ignoring a classifier of another shape; a training
+    checkpoint (training/runs/<name>/last.pt) gives its live model, to continue from an earlier run."""
     state = torch.load(state_dict_path, map_location="cpu")
+    if "model" in state and "opt" in state:
+        state = state["model"]
     own = model.state_dict()
     usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     missing = [k for k in own if k not in usable]

@@ -13,6 +13,10 @@ def resize_and_crop(img, cfg):
     size = int(cfg["input_size"])
     if cfg["resize"] == "squash":
         return img.resize((size, size), Image.BILINEAR)
+    if cfg["resize"] == "letterbox":
+        canvas = Image.new("RGB", (size, size))
+        canvas.paste(img.resize(letterbox_size(*img.size, size), Image.BILINEAR), (0, 0))
+        return canvas
     if cfg["resize"] != "shorter-side":
         raise ValueError(f"unknown resize policy {cfg['resize']}")
     short = int(cfg["resize_size"])
@@ -23,6 +27,12 @@ def resize_and_crop(img, cfg):
     top = int(round((img.size[1] - size) / 2.0))
     left = int(round((img.size[0] - size) / 2.0))
     return img.crop((left, top, left + size, top + size))
+
+
+def letterbox_size(width, height, size):
+    """src/image/preprocess.cc's letterbox_size: the longer side becomes `size`, aspect kept."""
+    longer = max(width, height)
+    return max(1, round(width * size / longer)), max(1, round(height * size / longer))
 
 
 def to_tensor(img, cfg):

@@ -35,7 +35,7 @@ def parse_args():
     ap.add_argument("--data", default=str(data.DEFAULT_DATA))
     ap.add_argument("--name", required=True)
     ap.add_argument("--arch", default="mobilenet_v2", choices=sorted(MEAN))
-    ap.add_argument("--init", help="torchvision-format state_dict to start the backbone from")
+    ap.add_argument("--init", help="torchvision-format state_dict, or an earlier run's last.pt, to start from")
     ap.add_argument("--epochs", type=int, default=28)
     ap.add_argument("--img-size", type=int, default=160, help="training crop size")
     ap.add_argument("--eval-size", type=int, default=224)

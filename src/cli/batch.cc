@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "cli/progress.h"
-#include "model/model_path.h"
 #include "output/atomic_file.h"
 #include "output/writers.h"
 #include "pipeline/recognizer.h"
@@ -135,8 +134,8 @@ int run_batch(const BatchOptions& opts) {
   set_torch_threads(opts.model.threads);
   const size_t window = static_cast<size_t>(batch_size) * 4 + workers;
   auto pipe = std::make_shared<Pipeline>(opts.inputs, window);
-  Model model = Model::load(resolve_model_path(opts.model.model));
-  Recognizer recognizer(model, opts.recognize);
+  Networks networks = load_networks(opts.model);
+  Recognizer recognizer(networks.classifier, networks.detector_or_null(), opts.recognize);
 
   std::unique_ptr<AtomicFile> file;
   if (!opts.output.empty()) {

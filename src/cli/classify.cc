@@ -3,7 +3,6 @@
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 
-#include "model/model_path.h"
 #include "output/writers.h"
 #include "pipeline/recognizer.h"
 #include "util/error.h"
@@ -20,15 +19,16 @@ int run_classify(const ClassifyOptions& opts) {
   const std::optional<double> startup_ms = opts.recognize.timings ? ms_since_process_start() : std::nullopt;
   set_torch_threads(opts.model.threads > 0 ? opts.model.threads : kClassifyDefaultThreads);
   Stopwatch load_clock;
-  Model model = Model::load(resolve_model_path(opts.model.model));
+  Networks networks = load_networks(opts.model);
   const double load_ms = load_clock.lap_ms();
-  Recognizer recognizer(model, opts.recognize);
+  Recognizer recognizer(networks.classifier, networks.detector_or_null(), opts.recognize);
   if (opts.recognize.timings && !opts.quiet) {
     const int threads = at::get_num_threads();
     fmt::print(stderr,
-               "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms, "
+               "whatcar: timings: startup {} (exec and loading libtorch, before main), model load {:.1f} ms{}, "
                "{} libtorch thread{}\n",
-               startup_ms ? fmt::format("{:.0f} ms", *startup_ms) : "unknown", load_ms, threads, threads == 1 ? "" : "s");
+               startup_ms ? fmt::format("{:.0f} ms", *startup_ms) : "unknown", load_ms,
+               networks.detector ? " (detector and classifier)" : "", threads, threads == 1 ? "" : "s");
   }
 
   auto writer = make_writer(format, stdout, "<stdout>", {opts.inputs.size() > 1});
@@ -47,9 +47,10 @@ int run_classify(const ClassifyOptions& opts) {
       const auto& t = *r.timings;
       const std::string scaled = t.decode_scale > 1 ? fmt::format(" (at 1/{} size)", t.decode_scale) : "";
       fmt::print(stderr,
-                 "whatcar: timings: {}: read+decode+EXIF {:.1f} ms{}, resize+normalize {:.1f} ms, forward {:.1f} ms, "
-                 "output {:.2f} ms, total {:.1f} ms\n",
-                 path, t.decode_ms, scaled, t.preprocess_ms, t.inference_ms, output_ms, t.total_ms + output_ms);
+                 "whatcar: timings: {}: read+decode+EXIF {:.1f} ms{}, resize+normalize {:.1f} ms, detect+crop {:.1f} ms, "
+                 "classify {:.1f} ms, output {:.2f} ms, total {:.1f} ms\n",
+                 path, t.decode_ms, scaled, t.preprocess_ms, t.detect_ms, t.inference_ms, output_ms,
+                 t.total_ms + output_ms);
     }
   }
   writer->end();

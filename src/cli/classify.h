@@ -6,15 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/models.h"
 #include "pipeline/recognizer.h"
 
 namespace whatcar {
-
-// Options every command that runs the model shares.
-struct ModelOptions {
-  std::string model;  // empty: the bundled model
-  int threads = 0;    // 0: the command's default
-};
 
 struct ClassifyOptions {
   ModelOptions model;

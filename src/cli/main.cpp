@@ -22,8 +22,8 @@ namespace {
 using whatcar::kExitUsage;
 
 constexpr const char* kExitCodes =
-    "Exit status: 0 all inputs classified, 1 some inputs failed (each reported as "
-    "'whatcar: <file>: <reason>'), 2 usage error or unusable model.";
+    "Exit status: 0 all inputs classified (a photo without a car is an answer: 'no car found'), 1 some "
+    "inputs failed (each reported as 'whatcar: <file>: <reason>'), 2 usage error or unusable model.";
 
 // A subcommand and what running it means once its options are parsed.
 struct Command {
@@ -32,14 +32,23 @@ struct Command {
 };
 
 void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m, const std::string& threads_default = "all cores") {
-  cmd->add_option("-m,--model", m.model, "TorchScript model file (default: $WHATCAR_MODEL, else the bundled model)");
+  cmd->add_option("-m,--model", m.model, "car classifier file (default: $WHATCAR_MODEL, else the bundled model)");
+  cmd->add_option("--detector", m.detector, "car detector file (default: $WHATCAR_DETECTOR, else the bundled detector)");
+  cmd->add_flag("--no-detect", m.no_detect, "classify the whole image as given, for photos that are already crops of one car");
   cmd->add_option("-t,--threads", m.threads, fmt::format("libtorch threads (default: {})", threads_default))
       ->check(CLI::NonNegativeNumber);
 }
 
 // What classify and batch share: how photos become answers.
 void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
-  cmd->add_option("-k,--top", r.top_k, "number of predictions per image")->check(CLI::PositiveNumber);
+  cmd->add_option("-k,--top", r.top_k, "number of predictions per car")->check(CLI::PositiveNumber);
+  cmd->add_flag("--all-cars", r.all_cars, "answer for every car found, the main (largest) car first");
+  cmd->add_option("--min-score", r.min_score, "detector score under which a box is not a car (default: the detector's)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--crop-margin", r.crop_margin,
+                  fmt::format("context around each detected car, as a share of its box's size (default {})",
+                              whatcar::kDefaultCropMargin))
+      ->check(CLI::Range(0.0, 2.0));
   cmd->add_option("--min-confidence", r.min_confidence,
                   "top-1 probability under which the answer is 'no confident car match' (default: the model's)")
       ->check(CLI::Range(0.0, 1.0));
@@ -52,7 +61,9 @@ void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
 Command add_classify(CLI::App& app) {
   auto o = std::make_shared<whatcar::ClassifyOptions>();
   CLI::App* cmd = app.add_subcommand("classify", "top-k predictions for each image (the default command)");
-  cmd->footer(std::string("Example: whatcar photo.jpg; curl -s URL | whatcar -\n") + kExitCodes);
+  cmd->footer(std::string("Finds the cars in each photo, then names the main (largest) one; --all-cars names every "
+                          "car, --no-detect classifies the whole image.\n"
+                          "Example: whatcar photo.jpg; curl -s URL | whatcar -\n") + kExitCodes);
   cmd->add_option("images", o->inputs, "image files (JPEG, PNG, BMP, GIF, TGA, PSD, PNM); - reads stdin")->required();
   cmd->add_option("-f,--format", o->format, "output format")->check(CLI::IsMember(whatcar::format_names()));
   cmd->add_flag("--timings", o->recognize.timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
@@ -107,7 +118,7 @@ Command add_verify(CLI::App& app) {
       "Checks: integrity (sha256 against SHA256SUMS beside the model or --sha256), contract (metadata, label "
       "count = output width), reproducibility (the probe images stored at export give the exported logits), "
       "real images (the stored top-5 of a few validation photos), golden (optional CSV of path,expected_label), "
-      "environment.\n"
+      "then the detector's integrity, metadata, probes and real photos (not with --no-detect), environment.\n"
       "Exit status: 0 all checks passed, 1 a check failed, 2 verify could not run.");
   cmd->add_option("--sha256", o->sha256, "expected sha256 of the model file (default: from SHA256SUMS)");
   cmd->add_option("--images", o->images,
@@ -141,7 +152,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(0, 1);
   bool show_version = false;
   app.add_flag("--version", show_version,
-               "print versions of whatcar, libtorch and the model ($WHATCAR_MODEL or bundled), then exit");
+               "print versions of whatcar, libtorch and the models ($WHATCAR_MODEL, $WHATCAR_DETECTOR or bundled), then exit");
   const std::vector<Command> commands{add_classify(app), add_batch(app), add_verify(app)};
 
   try {

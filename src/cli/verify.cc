@@ -10,8 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <variant>
 
+#include "image/preprocess.h"
+#include "model/detector.h"
 #include "model/model_path.h"
+#include "pipeline/detect.h"
 #include "pipeline/predict.h"
 #include "pipeline/recognizer.h"
 #include "util/error.h"
@@ -54,21 +58,23 @@ std::string expected_from_sums(const std::string& model_path, std::string* sums_
   return "";
 }
 
-Check check_integrity(const std::string& path, const std::string& flag_sha) {
+Check check_integrity(const std::string& name, const std::string& path, const std::string& flag_sha) {
+  if (!fs::is_regular_file(path)) return {name, Status::kFail, path + ": model file not found"};
   std::string sums_path, expected = flag_sha;
   const std::string source = flag_sha.empty() ? "" : "--sha256";
   if (expected.empty()) expected = expected_from_sums(path, &sums_path);
   if (expected.empty()) {
-    return {"integrity", Status::kFail, fmt::format("no expected sha256: {} lists no {} (or pass --sha256)", sums_path,
-                                                    fs::path(path).filename().string())};
+    return {name, Status::kFail, fmt::format("no expected sha256: {} lists no {}{}", sums_path,
+                                             fs::path(path).filename().string(),
+                                             name == "integrity" ? " (or pass --sha256)" : "")};
   }
   const std::string actual = sha256_file(path);
   if (actual != expected) {
-    return {"integrity", Status::kFail,
+    return {name, Status::kFail,
             fmt::format("sha256 {} differs from the expected {} ({})", actual, expected,
                         source.empty() ? sums_path : source)};
   }
-  return {"integrity", Status::kPass, fmt::format("sha256 {} matches {}", actual, source.empty() ? sums_path : source)};
+  return {name, Status::kPass, fmt::format("sha256 {} matches {}", actual, source.empty() ? sums_path : source)};
 }
 
 std::vector<int> ranking(const float* logits, const std::vector<std::string>& labels, int k) {
@@ -110,20 +116,35 @@ std::string default_images_dir() {
   return (fs::path(home ? home : "/") / ".cache" / "whatcar" / "stanford-cars-rgb" / "images").string();
 }
 
-Check check_images(Recognizer& recognizer, const VerifyOptions& opts) {
-  const auto& probes = recognizer.classifier().metadata().image_probes;
-  if (probes.empty()) return {"real images", Status::kSkip, "the model stores no real-image probes"};
+// The folder of the real-image probes, or a SKIP check saying why there is none.
+std::variant<std::string, Check> images_dir(const std::string& name, const VerifyOptions& opts) {
   const std::string dir = opts.images.empty() ? default_images_dir() : opts.images;
   if (!fs::is_directory(dir)) {
     if (!opts.images.empty()) throw UsageError(fmt::format("{}: --images folder not found", dir));
-    return {"real images", Status::kSkip, fmt::format("{} not found (pass --images DIR)", dir)};
+    return Check{name, Status::kSkip, fmt::format("{} not found (pass --images DIR)", dir)};
   }
+  return dir;
+}
+
+// A probe photo in `dir`, or a SKIP check when the default folder lacks it: the default folder is
+// a guess, so a missing photo there is no verdict.
+std::optional<Check> missing_probe(const std::string& name, const std::string& file, const VerifyOptions& opts) {
+  if (opts.images.empty() && !fs::exists(file)) {
+    return Check{name, Status::kSkip, fmt::format("{} not found (pass --images DIR)", file)};
+  }
+  return std::nullopt;
+}
+
+Check check_images(Recognizer& recognizer, const VerifyOptions& opts) {
+  const auto& probes = recognizer.classifier().metadata().image_probes;
+  if (probes.empty()) return {"real images", Status::kSkip, "the model stores no real-image probes"};
+  const auto folder = images_dir("real images", opts);
+  if (const Check* skip = std::get_if<Check>(&folder)) return *skip;
+  const std::string& dir = std::get<std::string>(folder);
   const auto& labels = recognizer.classifier().metadata().labels;
   for (const auto& p : probes) {
     const std::string file = (fs::path(dir) / p.file).string();
-    if (opts.images.empty() && !fs::exists(file)) {  // the default folder is a guess: no verdict
-      return {"real images", Status::kSkip, fmt::format("{} not found (pass --images DIR)", file)};
-    }
+    if (auto skip = missing_probe("real images", file, opts)) return *skip;
     const Prepared photo = recognizer.prepare(file);
     if (photo.error) return {"real images", Status::kFail, fmt::format("{}: {}", file, *photo.error)};
     const torch::Tensor logits = recognizer.logits({photo});
@@ -170,6 +191,113 @@ Check check_golden(Recognizer& recognizer, const VerifyOptions& opts) {
   return {"golden", pass ? Status::kPass : Status::kFail, detail};
 }
 
+// How far the detector's rows for one image are from the exported ones: the best score must agree
+// within `tolerance`, and every exported row scoring at least kDetectorProbeScore must have a row
+// of the same class with IoU >= 0.99 (or corners within half a pixel) and a score within `tolerance`. Rows under that score are
+// near-ties whose order may change with the CPU's arithmetic, so they are not compared.
+constexpr float kDetectorProbeScore = 0.1f;
+
+std::optional<std::string> rows_differ(const std::vector<DetectionRow>& ours, const std::vector<DetectionRow>& theirs,
+                                       double tolerance, double* worst) {
+  const auto best = [](const std::vector<DetectionRow>& rows) {
+    float b = 0;
+    for (const auto& r : rows) b = std::max(b, r[4]);
+    return b;
+  };
+  *worst = std::max(*worst, static_cast<double>(std::abs(best(ours) - best(theirs))));
+  if (std::abs(best(ours) - best(theirs)) > tolerance) {
+    return fmt::format("best score {:.4f}, exported {:.4f}", best(ours), best(theirs));
+  }
+  for (const auto& t : theirs) {
+    if (t[4] < kDetectorProbeScore) continue;
+    const Box tb{t[0], t[1], t[2], t[3]};
+    const bool found = std::any_of(ours.begin(), ours.end(), [&](const DetectionRow& o) {
+      // Degenerate boxes have no IoU: they match when their corners do.
+      float corner = 0;
+      for (int i = 0; i < 4; ++i) corner = std::max(corner, std::abs(o[i] - t[i]));
+      const bool same_box = corner <= 0.5f || iou(Box{o[0], o[1], o[2], o[3]}, tb) >= 0.99;
+      return o[5] == t[5] && same_box && std::abs(o[4] - t[4]) <= tolerance;
+    });
+    if (!found) return fmt::format("no row matches the exported class {} box [{:.1f}, {:.1f}, {:.1f}, {:.1f}] score {:.4f}",
+                                   t[5], t[0], t[1], t[2], t[3], t[4]);
+  }
+  return std::nullopt;
+}
+
+std::vector<DetectionRow> detect_image(Detector& detector, const Image& image) {
+  std::vector<float> input(3 * static_cast<size_t>(detector.input_size()) * detector.input_size());
+  preprocess_into(image, detector.metadata().preprocess, input.data());
+  return detector.detect(input.data());
+}
+
+Check check_detector_images(Detector& detector, const VerifyOptions& opts) {
+  const std::string name = "detector images";
+  const auto& probes = detector.metadata().image_probes;
+  if (probes.empty()) return {name, Status::kSkip, "the detector stores no real-image probes"};
+  const auto folder = images_dir(name, opts);
+  if (const Check* skip = std::get_if<Check>(&folder)) return *skip;
+  const std::string& dir = std::get<std::string>(folder);
+  double worst = 0;
+  for (const auto& p : probes) {
+    const std::string file = (fs::path(dir) / p.file).string();
+    if (auto skip = missing_probe(name, file, opts)) return *skip;
+    std::vector<DetectionRow> rows;
+    try {
+      rows = detect_image(detector, load_image(file));
+    } catch (const InputError& e) {
+      return {name, Status::kFail, fmt::format("{}: {}", file, e.what())};
+    }
+    if (auto why = rows_differ(rows, p.rows, opts.tolerance, &worst)) {
+      return {name, Status::kFail, fmt::format("{}: {}", file, *why)};
+    }
+  }
+  return {name, Status::kPass,
+          fmt::format("{} photos in {}: the exporter's detections, best scores within {:.2e}", probes.size(), dir, worst)};
+}
+
+void check_detector(const VerifyOptions& opts, std::vector<Check>* checks) {
+  std::string path;
+  try {
+    path = resolve_detector_path(opts.model.detector);
+  } catch (const ModelError& e) {
+    checks->push_back({"detector", Status::kFail, e.what()});
+    return;
+  }
+  checks->push_back(check_integrity("detector integrity", path, ""));
+  try {
+    Detector detector = Detector::load(path);
+    const auto& m = detector.metadata();
+    std::vector<std::string> vehicles;
+    for (int c : m.vehicle_classes) vehicles.push_back(m.classes[c]);
+    detect_image(detector, probe_image(0, detector.input_size(), detector.input_size()));
+    checks->push_back({"detector", Status::kPass,
+                       fmt::format("{} {}: input {}x{}, {} classes, cars are {}; score threshold {:.2f}, NMS IoU {:.2f}",
+                                   m.name, m.version, detector.input_size(), detector.input_size(), m.classes.size(),
+                                   fmt::join(vehicles, ", "), m.score_threshold, m.nms_iou)});
+    if (m.probes.empty()) {
+      checks->push_back({"detector probes", Status::kFail, "the detector carries no probes (whatcar/detector.json)"});
+    } else {
+      double worst = 0;
+      std::optional<Check> failure;
+      for (size_t i = 0; i < m.probes.size() && !failure; ++i) {
+        const auto& p = m.probes[i];
+        if (auto why = rows_differ(detect_image(detector, probe_image(p.seed, p.width, p.height)), p.rows,
+                                   opts.tolerance, &worst)) {
+          failure = Check{"detector probes", Status::kFail,
+                          fmt::format("probe {} ({}x{}, seed {}): {}", i + 1, p.width, p.height, p.seed, *why)};
+        }
+      }
+      checks->push_back(failure.value_or(Check{"detector probes", Status::kPass,
+                                               fmt::format("{} probes: max |best score difference| {:.2e} "
+                                                           "(tolerance {:.0e}), rows scoring {} or more identical",
+                                                           m.probes.size(), worst, opts.tolerance, kDetectorProbeScore)}));
+    }
+    checks->push_back(check_detector_images(detector, opts));
+  } catch (const ModelError& e) {
+    checks->push_back({"detector", Status::kFail, e.what()});
+  }
+}
+
 std::string cpu_features() {
   std::vector<std::string> have;
   __builtin_cpu_init();
@@ -193,7 +321,7 @@ void print_report(const std::vector<Check>& checks, const std::string& format, i
     fmt::print("{}\n", report.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     return;
   }
-  for (const auto& c : checks) fmt::print("{}  {:<16} {}\n", status_name(c.status), c.name, c.detail);
+  for (const auto& c : checks) fmt::print("{}  {:<18} {}\n", status_name(c.status), c.name, c.detail);
   fmt::print("verify: {} passed, {} failed\n", passed, failed);
 }
 
@@ -207,12 +335,14 @@ int run_verify(const VerifyOptions& opts) {
   set_torch_threads(opts.model.threads);
   const std::string path = resolve_model_path(opts.model.model);
   std::vector<Check> checks;
-  checks.push_back(fs::is_regular_file(path) ? check_integrity(path, opts.sha256)
-                                             : Check{"integrity", Status::kFail, path + ": model file not found"});
+  checks.push_back(check_integrity("integrity", path, opts.sha256));
   try {
     Model model = Model::load(path);
     // Verify decodes at full size: the exporter's references were computed so.
-    Recognizer recognizer(model, {1, std::nullopt, kDefaultMaxPixels, true, false});
+    RecognizeOptions full_size;
+    full_size.top_k = 1;
+    full_size.full_decode = true;
+    Recognizer recognizer(model, nullptr, full_size);
     const auto& m = model.metadata();
     const auto& p = m.preprocess;
     // Throws ModelError unless the output width is the label count.
@@ -228,6 +358,7 @@ int run_verify(const VerifyOptions& opts) {
   } catch (const ModelError& e) {
     checks.push_back({"contract", Status::kFail, e.what()});
   }
+  if (!opts.model.no_detect) check_detector(opts, &checks);
   const int threads = at::get_num_threads();
   checks.push_back({"environment", Status::kInfo,
                     fmt::format("whatcar {}{}, libtorch {}, {} threads, CPU {}", WHATCAR_VERSION,

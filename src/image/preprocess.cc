@@ -131,9 +131,34 @@ int min_decode_short_side(const PreprocessConfig& cfg) {
   return 2 * (cfg.resize == "shorter-side" ? cfg.resize_size : cfg.input_size);
 }
 
+Image crop(const Image& in, int x0, int y0, int w, int h) {
+  Image out;
+  out.width = w;
+  out.height = h;
+  out.rgb.resize(static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y) std::copy_n(in.at(x0, y0 + y), static_cast<size_t>(w) * 3, out.at(0, y));
+  return out;
+}
+
+std::pair<int, int> letterbox_size(int width, int height, int size) {
+  const double longer = std::max(width, height);
+  const auto side = [&](int v) { return std::max(1, static_cast<int>(std::nearbyint(v * static_cast<double>(size) / longer))); };
+  return {side(width), side(height)};
+}
+
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg) {
   const int s = cfg.input_size;
   if (cfg.resize == "squash") return resize_bilinear(in, s, s);
+  if (cfg.resize == "letterbox") {
+    const auto [w, h] = letterbox_size(in.width, in.height, s);
+    const Image resized = resize_bilinear(in, w, h);
+    Image out;
+    out.width = s;
+    out.height = s;
+    out.rgb.assign(static_cast<size_t>(s) * s * 3, 0);
+    for (int y = 0; y < h; ++y) std::copy_n(resized.at(0, y), static_cast<size_t>(w) * 3, out.at(0, y));
+    return out;
+  }
   // shorter-side, as torchvision.transforms.Resize(int): the long side is truncated, not rounded.
   int64_t w = cfg.resize_size, h = cfg.resize_size;
   if (in.width < in.height) {

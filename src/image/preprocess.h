@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "image/image.h"
 
@@ -12,6 +13,8 @@ namespace whatcar {
 
 struct PreprocessConfig {
   // "squash": resize the whole image to input_size x input_size (aspect not kept).
+  // "letterbox": resize the whole image so that its longer side is input_size, aspect kept,
+  // at the top-left of a black input_size x input_size canvas (letterbox_size()).
   // "shorter-side": resize the shorter side to resize_size, then center-crop input_size.
   std::string resize = "squash";
   int resize_size = 0;
@@ -38,6 +41,13 @@ int64_t crop_offset(int64_t size, int crop);
 // resize still averages 2x2 or more decoded pixels. bench/jpeg_scaling.sh measures how often
 // the top-1 answer changes against a full-size decode.
 int min_decode_short_side(const PreprocessConfig& cfg);
+
+// The size a width x height image is resized to inside a letterboxed input of size x size:
+// the longer side becomes size, the other is rounded (half to even), at least 1.
+std::pair<int, int> letterbox_size(int width, int height, int size);
+
+// The pixels [x0, x0 + w) x [y0, y0 + h), which must lie inside `in`.
+Image crop(const Image& in, int x0, int y0, int w, int h);
 
 // Resized/cropped image, before normalisation.
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg);

@@ -17,25 +17,38 @@ std::string executable_dir() {
   return ec ? std::string(".") : exe.parent_path().string();
 }
 
-std::vector<std::string> default_model_candidates() {
+std::vector<std::string> default_model_candidates(const std::string& file_name) {
   std::vector<std::string> out;
   const fs::path exe = executable_dir();
-  out.push_back((exe / "models" / kModelFileName).string());
-  out.push_back((exe.parent_path() / "share" / "whatcar" / "models" / kModelFileName).lexically_normal().string());
-  out.push_back((fs::path(WHATCAR_SOURCE_MODELS_DIR) / kModelFileName).string());
+  out.push_back((exe / "models" / file_name).string());
+  out.push_back((exe.parent_path() / "share" / "whatcar" / "models" / file_name).lexically_normal().string());
+  out.push_back((fs::path(WHATCAR_SOURCE_MODELS_DIR) / file_name).string());
   return out;
 }
 
-std::string resolve_model_path(const std::string& explicit_path) {
+namespace {
+
+std::string resolve(const std::string& explicit_path, const char* env_name, const std::string& file_name,
+                    const std::string& what, const std::string& hint) {
   if (!explicit_path.empty()) return explicit_path;
-  if (const char* env = std::getenv("WHATCAR_MODEL"); env && *env) return env;  // named, so no fallback
-  const auto candidates = default_model_candidates();
+  if (const char* env = std::getenv(env_name); env && *env) return env;  // named, so no fallback
+  const auto candidates = default_model_candidates(file_name);
   std::error_code ec;
   for (const auto& c : candidates) {
     if (fs::is_regular_file(c, ec)) return c;
   }
-  throw ModelError(kModelFileName, fmt::format("no model found (looked in {}); pass --model PATH",
-                                               fmt::join(candidates, ", ")));
+  throw ModelError(file_name, fmt::format("no {} found (looked in {}); {}", what, fmt::join(candidates, ", "), hint));
+}
+
+}  // namespace
+
+std::string resolve_model_path(const std::string& explicit_path) {
+  return resolve(explicit_path, "WHATCAR_MODEL", kModelFileName, "model", "pass --model PATH");
+}
+
+std::string resolve_detector_path(const std::string& explicit_path) {
+  return resolve(explicit_path, "WHATCAR_DETECTOR", kDetectorFileName, "detector",
+                 "pass --detector PATH, or --no-detect to classify whole images");
 }
 
 }  // namespace whatcar

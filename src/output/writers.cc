@@ -107,6 +107,7 @@ std::string json_record(const Result& r) {
     const auto& t = *r.timings;
     j["timings_ms"] = {{"decode", rounded(t.decode_ms, 1e3)},
                        {"preprocess", rounded(t.preprocess_ms, 1e3)},
+                       {"detect", rounded(t.detect_ms, 1e3)},
                        {"inference", rounded(t.inference_ms, 1e3)},
                        {"total", rounded(t.total_ms, 1e3)}};
   }

@@ -4,38 +4,55 @@
 #include <new>
 
 #include "image/preprocess.h"
+#include "pipeline/detect.h"
 #include "pipeline/predict.h"
 #include "util/error.h"
 #include "util/stopwatch.h"
 
 namespace whatcar {
+namespace {
 
-Recognizer::Recognizer(Model& classifier, RecognizeOptions opts)
+// The shorter side a JPEG may be decoded at: enough for the classifier's resize and, when
+// detecting, for the detector's input.
+int decode_short_side(const Model& classifier, const Detector* detector, bool full_decode) {
+  if (full_decode) return 0;
+  const int classifier_side = min_decode_short_side(classifier.metadata().preprocess);
+  return detector ? std::max(classifier_side, detector->input_size()) : classifier_side;
+}
+
+size_t input_floats(int size) { return 3 * static_cast<size_t>(size) * size; }
+
+}  // namespace
+
+Recognizer::Recognizer(Model& classifier, Detector* detector, RecognizeOptions opts)
     : classifier_(classifier),
+      detector_(detector),
       opts_(opts),
       min_confidence_(opts.min_confidence.value_or(classifier.metadata().min_confidence)),
-      min_short_side_(opts.full_decode ? 0 : min_decode_short_side(classifier.metadata().preprocess)) {}
+      min_score_(detector ? opts.min_score.value_or(detector->metadata().score_threshold) : 0),
+      min_short_side_(decode_short_side(classifier, detector, opts.full_decode)) {}
 
-Prepared Recognizer::prepare(const Image& image, std::string name) const {
+Prepared Recognizer::prepare(Image image, std::string name) const {
   Prepared p;
   p.path = std::move(name);
   Stopwatch clock;
-  const auto& cfg = classifier_.metadata().preprocess;
   p.box = {0, 0, static_cast<double>(image.file_width ? image.file_width : image.width),
            static_cast<double>(image.file_height ? image.file_height : image.height)};
-  p.input.resize(3 * static_cast<size_t>(cfg.input_size) * cfg.input_size);
+  const PreprocessConfig& cfg = detector_ ? detector_->metadata().preprocess : classifier_.metadata().preprocess;
+  p.input.resize(input_floats(cfg.input_size));
   preprocess_into(image, cfg, p.input.data());
   p.timings.preprocess_ms = clock.lap_ms();
   p.timings.decode_scale = image.scale;
+  if (detector_) p.image = std::move(image);
   return p;
 }
 
 Prepared Recognizer::prepare(const std::string& path) const {
   try {
     Stopwatch clock;
-    const Image image = load_image(path, opts_.max_pixels, min_short_side_);
+    Image image = load_image(path, opts_.max_pixels, min_short_side_);
     const double decode_ms = clock.lap_ms();
-    Prepared p = prepare(image, path);
+    Prepared p = prepare(std::move(image), path);
     p.timings.decode_ms = decode_ms;
     return p;
   } catch (const InputError& e) {
@@ -45,41 +62,83 @@ Prepared Recognizer::prepare(const std::string& path) const {
   }
 }
 
-torch::Tensor Recognizer::logits(const std::vector<Prepared>& batch) {
+torch::Tensor Recognizer::classify(const std::vector<float>& inputs) {
   const int64_t s = classifier_.input_size();
-  int64_t n = 0;
-  for (const auto& p : batch) n += !p.error;
-  torch::Tensor input = torch::empty({n, 3, s, s}, torch::kFloat32);
-  int64_t j = 0;
+  const auto n = static_cast<int64_t>(inputs.size() / input_floats(static_cast<int>(s)));
+  torch::Tensor batch = torch::empty({n, 3, s, s}, torch::kFloat32);
+  std::copy(inputs.begin(), inputs.end(), batch.data_ptr<float>());
+  return classifier_.logits(batch);
+}
+
+torch::Tensor Recognizer::logits(const std::vector<Prepared>& batch) {
+  std::vector<float> inputs;
   for (const auto& p : batch) {
-    if (!p.error) std::copy(p.input.begin(), p.input.end(), input[j++].data_ptr<float>());
+    if (!p.error) inputs.insert(inputs.end(), p.input.begin(), p.input.end());
   }
-  return classifier_.logits(input);
+  return classify(inputs);
+}
+
+std::vector<Car> Recognizer::detect(const Prepared& p, std::vector<float>* inputs) {
+  const Image& image = p.image;
+  std::vector<Detection> found = vehicles(detector_->detect(p.input.data()), detector_->metadata(), min_score_,
+                                          image.width, image.height);
+  if (!opts_.all_cars && found.size() > 1) found.resize(1);
+  // Boxes are reported in the file's upright pixels, also when it was decoded at reduced size.
+  const double fx = p.box.x2 / image.width, fy = p.box.y2 / image.height;
+  const PreprocessConfig& cfg = classifier_.metadata().preprocess;
+  std::vector<Car> cars;
+  for (const Detection& d : found) {
+    const Box r = crop_region(d.box, opts_.crop_margin, image.width, image.height);
+    const Image region = crop(image, static_cast<int>(r.x1), static_cast<int>(r.y1), static_cast<int>(r.x2 - r.x1),
+                              static_cast<int>(r.y2 - r.y1));
+    const size_t offset = inputs->size();
+    inputs->resize(offset + input_floats(cfg.input_size));
+    preprocess_into(region, cfg, inputs->data() + offset);
+    Car car;
+    car.box = {d.box.x1 * fx, d.box.y1 * fy, d.box.x2 * fx, d.box.y2 * fy};
+    car.score = d.score;
+    cars.push_back(std::move(car));
+  }
+  return cars;
 }
 
 std::vector<Result> Recognizer::finish(const std::vector<Prepared>& batch) {
   std::vector<Result> out(batch.size());
+  std::vector<float> inputs;
+  std::vector<double> detect_ms(batch.size());
   Stopwatch clock;
-  torch::Tensor logits;
-  const bool any = std::any_of(batch.begin(), batch.end(), [](const Prepared& p) { return !p.error; });
-  if (any) logits = this->logits(batch);
-  const double inference_ms = clock.lap_ms();
-  for (size_t i = 0, j = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < batch.size(); ++i) {
     const Prepared& p = batch[i];
-    Result& r = out[i];
-    r.path = p.path;
+    out[i].path = p.path;
     if (p.error) {
-      r.error = p.error;
-      continue;
+      out[i].error = p.error;
+    } else if (detector_) {
+      out[i].cars = detect(p, &inputs);
+      detect_ms[i] = clock.lap_ms();
+    } else {
+      inputs.insert(inputs.end(), p.input.begin(), p.input.end());
+      Car whole;
+      whole.box = p.box;
+      out[i].cars.push_back(std::move(whole));
     }
-    Car car = car_from_logits(logits[static_cast<int64_t>(j++)].data_ptr<float>(), classifier_.metadata(),
-                              opts_.top_k, min_confidence_);
-    car.box = p.box;
-    r.cars.push_back(std::move(car));
-    if (opts_.timings) {
-      Timings t = p.timings;
+  }
+  clock.lap_ms();
+  const torch::Tensor logits = inputs.empty() ? torch::Tensor() : classify(inputs);
+  const double inference_ms = clock.lap_ms();
+  int64_t row = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Result& r = out[i];
+    for (Car& car : r.cars) {
+      Car named = car_from_logits(logits[row++].data_ptr<float>(), classifier_.metadata(), opts_.top_k, min_confidence_);
+      named.box = car.box;
+      named.score = car.score;
+      car = std::move(named);
+    }
+    if (opts_.timings && !r.error) {
+      Timings t = batch[i].timings;
+      t.detect_ms = detect_ms[i];
       t.inference_ms = inference_ms;
-      t.total_ms = t.decode_ms + t.preprocess_ms + t.inference_ms;
+      t.total_ms = t.decode_ms + t.preprocess_ms + t.detect_ms + t.inference_ms;
       r.timings = t;
     }
   }

@@ -39,8 +39,9 @@ struct Car {
 
 struct Timings {
   double decode_ms = 0;
-  double preprocess_ms = 0;
-  double inference_ms = 0;
+  double preprocess_ms = 0;  // the first network's input
+  double detect_ms = 0;      // detector forward, boxes and the cars' crops
+  double inference_ms = 0;   // the classifier's forward pass over the batch
   double total_ms = 0;
   int decode_scale = 1;  // the JPEG was decoded at 1/decode_scale size
 };

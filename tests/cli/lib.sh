@@ -4,6 +4,7 @@ set -u
 : "${WHATCAR:?set WHATCAR to the whatcar binary}" "${FIXTURES:?set FIXTURES to tests/fixtures}"
 PY=${PYTHON:-/usr/bin/python3}
 MODEL="$FIXTURES/tiny_model.pt"
+DETECTOR="$FIXTURES/tiny_detector.pt"
 IMG="$FIXTURES/images"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

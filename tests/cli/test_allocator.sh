@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 : "${WHATCAR_ALLOCATOR:?set WHATCAR_ALLOCATOR (CTest does) to the library malloc should bind to}"
 
-LD_DEBUG=bindings LD_DEBUG_OUTPUT="$WORK/bindings" run -m "$MODEL" -k 2 -f csv "$IMG/scene.png"
+LD_DEBUG=bindings LD_DEBUG_OUTPUT="$WORK/bindings" run -m "$MODEL" --no-detect -k 2 -f csv "$IMG/scene.png"
 expect_rc 0
 expect_out "file,car,x1,"
 expect_err_empty

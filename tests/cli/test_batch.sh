@@ -15,55 +15,55 @@ cp "$IMG/scene.bmp" "$tree/b_sub/deeper/y.bmp"
 cp "$IMG/scene.gif" "$tree/a_sub/z.gif"
 echo "notes" >"$tree/readme.txt"
 
-run batch -m "$MODEL" -k 1 "$tree"
+run batch -m "$MODEL" --no-detect -k 1 "$tree"
 expect_rc 0
 expect_err "whatcar: batch: 5 files, 5 classified, 0 failed"
 check; [ "$(paths)" = "$(printf '%s\n' "$tree/A.JPG" "$tree/a_sub/z.gif" "$tree/b_sub/deeper/y.bmp" "$tree/b_sub/x.png" "$tree/c.png")" ] \
   || fail "walk must be sorted and recursive: $(paths)"
 expect_py 'import json,sys; [json.loads(l)["predictions"][0]["label"] for l in open(sys.argv[1])]'  # jsonl by default off a terminal
 
-run batch -m "$MODEL" -k 1 --no-recursive "$tree"
+run batch -m "$MODEL" --no-detect -k 1 --no-recursive "$tree"
 check; [ "$(paths | wc -l)" = 2 ] || fail "--no-recursive should give the 2 top-level images"
-run batch -m "$MODEL" -k 1 --ext png,.GIF "$tree"
+run batch -m "$MODEL" --no-detect -k 1 --ext png,.GIF "$tree"
 check; [ "$(paths | wc -l)" = 3 ] || fail "--ext png,.GIF should give 3 images"
 
 # Lists: stdin, NUL-separated, --files-from; list order is kept; named files need no extension.
 cp "$IMG/scene.png" "$WORK/no_extension"
 printf '%s\n' "$tree/c.png" "$WORK/no_extension" "$tree/A.JPG" >"$WORK/list.txt"
-STDIN_FILE="$WORK/list.txt" run batch -m "$MODEL" -k 1 -
+STDIN_FILE="$WORK/list.txt" run batch -m "$MODEL" --no-detect -k 1 -
 expect_rc 0
 check; [ "$(paths)" = "$(cat "$WORK/list.txt")" ] || fail "a list must keep its order"
 printf '%s\0' "$tree/c.png" "$tree/A.JPG" >"$WORK/list0"
-STDIN_FILE="$WORK/list0" run batch -m "$MODEL" -k 1 -0 -
+STDIN_FILE="$WORK/list0" run batch -m "$MODEL" --no-detect -k 1 -0 -
 check; [ "$(paths | wc -l)" = 2 ] || fail "-0 list should give 2 records"
-run batch -m "$MODEL" -k 1 --files-from "$WORK/list.txt" "$tree/b_sub/x.png"
+run batch -m "$MODEL" --no-detect -k 1 --files-from "$WORK/list.txt" "$tree/b_sub/x.png"
 check; [ "$(paths | head -1)" = "$tree/b_sub/x.png" ] && [ "$(paths | wc -l)" = 4 ] || fail "positional inputs, then --files-from"
-run batch -m "$MODEL" --files-from "$WORK/missing-list.txt"
+run batch -m "$MODEL" --no-detect --files-from "$WORK/missing-list.txt"
 expect_rc 2
 
 # Shards partition the inputs.
-run batch -m "$MODEL" -k 1 "$tree"; all=$(paths | sort)
-run batch -m "$MODEL" -k 1 --shard 0/2 "$tree"; s0=$(paths)
-run batch -m "$MODEL" -k 1 --shard 1/2 "$tree"; s1=$(paths)
+run batch -m "$MODEL" --no-detect -k 1 "$tree"; all=$(paths | sort)
+run batch -m "$MODEL" --no-detect -k 1 --shard 0/2 "$tree"; s0=$(paths)
+run batch -m "$MODEL" --no-detect -k 1 --shard 1/2 "$tree"; s1=$(paths)
 check; [ "$(printf '%s\n%s\n' "$s0" "$s1" | sort)" = "$all" ] || fail "shards must cover every input exactly once"
 check; [ "$(echo "$s0" | wc -l)" = 3 ] || fail "shard 0/2 of 5 inputs has 3"
-run batch -m "$MODEL" --shard 2/2 "$tree"
+run batch -m "$MODEL" --no-detect --shard 2/2 "$tree"
 expect_rc 2
 expect_err "--shard"
 
 # -o: the format follows the extension; the file appears complete or not at all.
-run batch -m "$MODEL" -k 2 -o "$WORK/results.csv" "$tree"
+run batch -m "$MODEL" --no-detect -k 2 -o "$WORK/results.csv" "$tree"
 expect_rc 0
 expect_out_empty
 check; "$PY" -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); assert len(r)==10' "$WORK/results.csv" || fail "-o results.csv must be CSV with 10 rows"
 check; [ -z "$(ls -A "$WORK" | grep partial)" ] || fail "no temporary file may be left"
-run batch -m "$MODEL" -o "$WORK/no/such/dir/out.jsonl" "$tree"
+run batch -m "$MODEL" --no-detect -o "$WORK/no/such/dir/out.jsonl" "$tree"
 expect_rc 2
 expect_err "cannot create output"
 
 # Symlink loops are reported, not fatal.
 mkdir -p "$WORK/loop/sub" && cp "$IMG/scene.png" "$WORK/loop/sub/p.png" && ln -s .. "$WORK/loop/sub/up"
-run batch -m "$MODEL" -k 1 "$WORK/loop"
+run batch -m "$MODEL" --no-detect -k 1 "$WORK/loop"
 expect_rc 1
 expect_err "directory loop"
 check; [ "$(grep -c '"predictions"' "$WORK/out")" = 1 ] || fail "the image in a looping tree is still classified once"
@@ -77,7 +77,7 @@ cp "$IMG/truncated.jpg" "$many/img_0200_truncated.jpg"
 cp "$IMG/empty.jpg" "$many/img_0300_empty.jpg"
 cp "$IMG/not_an_image.jpg" "$many/img_0400_text.jpg"
 cp "$IMG/bomb_60000x60000.png" "$many/img_0500_bomb.png"
-run batch -m "$MODEL" -k 1 -o "$WORK/many.jsonl" "$many"
+run batch -m "$MODEL" --no-detect -k 1 -o "$WORK/many.jsonl" "$many"
 expect_rc 1
 expect_err "whatcar: batch: 1005 files, 1000 classified, 5 failed"
 check; "$PY" - "$WORK/many.jsonl" <<'PYEOF' || fail "every good file must be classified and every bad one reported, in order"
@@ -91,13 +91,13 @@ assert [r["file"].rsplit("/", 1)[1] for r in bad] == ["img_0100_corrupt.png", "i
 assert sum("predictions" in r for r in recs) == 1000
 PYEOF
 
-run batch -q -m "$MODEL" "$many/img_0300_empty.jpg"
+run batch -q -m "$MODEL" --no-detect "$many/img_0300_empty.jpg"
 expect_rc 1
 expect_err_empty
 
 # Ctrl-C: stops, exit 130, and no output file appears (the input never ends here).
 mkfifo "$WORK/fifo"
-"$WHATCAR" batch -m "$MODEL" - -o "$WORK/interrupted.jsonl" <"$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
+"$WHATCAR" batch -m "$MODEL" --no-detect - -o "$WORK/interrupted.jsonl" <"$WORK/fifo" >"$WORK/out" 2>"$WORK/err" &
 pid=$!
 exec 3>"$WORK/fifo"
 cat "$WORK/list.txt" >&3
@@ -117,7 +117,7 @@ expect_err "interrupted"
 check; [ ! -e "$WORK/interrupted.jsonl" ] || fail "an interrupted run must not leave the output file"
 check; [ -z "$(ls -A "$WORK" | grep partial)" ] || fail "an interrupted run must not leave a temporary file"
 
-run batch -m "$MODEL"
+run batch -m "$MODEL" --no-detect
 expect_rc 2
 expect_err "no inputs"
 

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 one_bad() {  # one_bad FILE EXPECTED_REASON
-  run -m "$MODEL" -k 1 "$1"
+  run -m "$MODEL" --no-detect -k 1 "$1"
   expect_rc 1
   expect_err_lines 1
   expect_err "whatcar: $1: $2"
@@ -33,7 +33,7 @@ one_bad "$FIXTURES/../fuzz/regressions/pnm_header_integer_overflow.ppm" "image h
 one_bad "$FIXTURES/../fuzz/regressions/zero_size_image.bin" "image has no pixels"
 one_bad "$FIXTURES/../fuzz/regressions/jpeg_found_by_low_priority_run.jpg" "cannot decode JPEG"
 one_bad "$FIXTURES/../fuzz/regressions/jpeg_huffman_symbol_out_of_range.jpg" "cannot decode JPEG"
-run -m "$MODEL" -k 1 "$FIXTURES/../fuzz/regressions/pnm_16bit_channel_conversion.pgm"  # a valid 1x1 16-bit PGM
+run -m "$MODEL" --no-detect -k 1 "$FIXTURES/../fuzz/regressions/pnm_16bit_channel_conversion.pgm"  # a valid 1x1 16-bit PGM
 expect_rc 0
 
 unreadable="$WORK/unreadable.jpg"
@@ -41,12 +41,12 @@ cp "$IMG/scene.jpg" "$unreadable"
 chmod 000 "$unreadable"
 if [ "$(id -u)" != 0 ]; then one_bad "$unreadable" "Permission denied"; fi
 
-run -m "$MODEL" --max-pixels 1000 -k 1 "$IMG/scene.png"
+run -m "$MODEL" --no-detect --max-pixels 1000 -k 1 "$IMG/scene.png"
 expect_rc 1
 expect_err "over the limit of 0.0 (--max-pixels)"
 
 # Good images around bad ones are still classified, in order.
-run -m "$MODEL" -k 1 -f jsonl "$IMG/scene.png" "$IMG/empty.jpg" "$IMG/missing.jpg" "$IMG/portrait.png"
+run -m "$MODEL" --no-detect -k 1 -f jsonl "$IMG/scene.png" "$IMG/empty.jpg" "$IMG/missing.jpg" "$IMG/portrait.png"
 expect_rc 1
 expect_err_lines 2
 expect_py '
@@ -54,22 +54,22 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 assert [("error" in r) for r in recs] == [False, True, True, False], recs
 '
-run -q -m "$MODEL" -k 1 "$IMG/empty.jpg" "$IMG/scene.png"
+run -q -m "$MODEL" --no-detect -k 1 "$IMG/empty.jpg" "$IMG/scene.png"
 expect_rc 1
 expect_err_empty
 
 # Usage errors: exit 2 and a pointer to --help.
 run
 expect_rc 2
-run -m "$MODEL"
+run -m "$MODEL" --no-detect
 expect_rc 2
 expect_err "whatcar:"
-run -m "$MODEL" -k 0 "$IMG/scene.png"
+run -m "$MODEL" --no-detect -k 0 "$IMG/scene.png"
 expect_rc 2
-run -m "$MODEL" --no-such-flag "$IMG/scene.png"
+run -m "$MODEL" --no-detect --no-such-flag "$IMG/scene.png"
 expect_rc 2
 expect_err "--help"
-run -m "$MODEL" --min-confidence 2 "$IMG/scene.png"
+run -m "$MODEL" --no-detect --min-confidence 2 "$IMG/scene.png"
 expect_rc 2
 
 # Unusable models: exit 2, one line naming the model file.
@@ -88,11 +88,11 @@ head -c 3000 "$MODEL" >"$WORK/truncated.pt"
 bad_model "$WORK/truncated.pt" "not a loadable TorchScript model"
 
 # Writing into a closed pipe ends quietly.
-"$WHATCAR" -m "$MODEL" "$IMG/scene.png" "$IMG/portrait.png" "$IMG/scene.jpg" 2>"$WORK/pipe_err" | head -1 >/dev/null
+"$WHATCAR" -m "$MODEL" --no-detect "$IMG/scene.png" "$IMG/portrait.png" "$IMG/scene.jpg" 2>"$WORK/pipe_err" | head -1 >/dev/null
 check; [ ! -s "$WORK/pipe_err" ] || fail "closed pipe should end quietly, got: $(cat "$WORK/pipe_err")"
 
 # A full disk is reported and fails.
-"$WHATCAR" -m "$MODEL" -f jsonl "$IMG/scene.png" >/dev/full 2>"$WORK/err"
+"$WHATCAR" -m "$MODEL" --no-detect -f jsonl "$IMG/scene.png" >/dev/full 2>"$WORK/err"
 RC=$?
 check; [ "$RC" != 0 ] || fail "writing to /dev/full must fail"
 check; grep -q "No space left on device" "$WORK/err" || fail "a write error must be reported"

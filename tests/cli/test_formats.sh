@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 
 inputs=("$IMG/scene.png" "$IMG/empty.jpg" "$IMG/portrait.png")
 
-run -m "$MODEL" -f json -k 3 "${inputs[@]}"
+run -m "$MODEL" --no-detect -f json -k 3 "${inputs[@]}"
 expect_rc 1
 expect_py '
 import json, sys
@@ -24,7 +24,7 @@ labels = {p["label"] for r in (doc[0], doc[2]) for p in r["predictions"]}
 assert "Delta Café 2011" in labels, labels
 '
 
-run -m "$MODEL" -f jsonl -k 5 "${inputs[@]}"
+run -m "$MODEL" --no-detect -f jsonl -k 5 "${inputs[@]}"
 expect_py '
 import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
@@ -38,7 +38,7 @@ assert parts["Alpha Coupe 2012"] == ("Alpha", "", "Coupe", "2012"), parts
 assert parts["Gamma\tTabbed Wagon 2009"] == ("Gamma", "Tabbed", "Wagon", "2009"), parts
 '
 
-run -m "$MODEL" -f csv -k 5 "${inputs[@]}"
+run -m "$MODEL" --no-detect -f csv -k 5 "${inputs[@]}"
 expect_py '
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
@@ -50,7 +50,7 @@ assert "Beta \"Quoted\" Sedan, 2010" in {r["label"] for r in rows}
 assert abs(sum(float(r["probability"]) for r in rows[:5]) - 1) < 1e-5
 '
 
-run -m "$MODEL" -f tsv -k 5 "$IMG/scene.png"
+run -m "$MODEL" --no-detect -f tsv -k 5 "$IMG/scene.png"
 expect_py '
 import sys
 rows = [l.split("\t") for l in open(sys.argv[1], encoding="utf-8").read().splitlines()]
@@ -63,20 +63,20 @@ assert "Gamma\\tTabbed Wagon 2009" in {r[11] for r in rows}
 odd="$WORK/odd, \"name\"
 two.png"
 cp "$IMG/scene.png" "$odd"
-run -m "$MODEL" -f jsonl "$odd"
+run -m "$MODEL" --no-detect -f jsonl "$odd"
 expect_py 'import json,sys; assert json.loads(open(sys.argv[1]).read())["file"].endswith("odd, \"name\"\ntwo.png")'
-run -m "$MODEL" -f csv "$odd"
+run -m "$MODEL" --no-detect -f csv "$odd"
 expect_py 'import csv,sys; assert list(csv.DictReader(open(sys.argv[1], newline="")))[0]["file"].endswith("odd, \"name\"\ntwo.png")'
 
 # Numbers use "." whatever the locale (checked under the decimal-comma locales installed here).
 for loc in $(locale -a 2>/dev/null | grep -iE '^(de_DE|fr_FR)\.utf-?8$'); do
-  LC_ALL=$loc LANG=$loc run -m "$MODEL" -f csv -k 1 "$IMG/scene.png"
+  LC_ALL=$loc LANG=$loc run -m "$MODEL" --no-detect -f csv -k 1 "$IMG/scene.png"
   expect_py 'import csv,sys; float(list(csv.DictReader(open(sys.argv[1])))[0]["probability"])'
-  LC_ALL=$loc run -m "$MODEL" -k 1 "$IMG/scene.png"
+  LC_ALL=$loc run -m "$MODEL" --no-detect -k 1 "$IMG/scene.png"
   check; [[ "$OUT" =~ [0-9]+\.[0-9]{2}% ]] || fail "text percentages must use '.' under $loc"
 done
 
-run -m "$MODEL" -f xml "$IMG/scene.png"
+run -m "$MODEL" --no-detect -f xml "$IMG/scene.png"
 expect_rc 2
 expect_err "--format"
 

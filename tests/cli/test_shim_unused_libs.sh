@@ -77,7 +77,7 @@ if [ -f "$shims/SHIMS" ]; then
   ERR=$(cat "$WORK/err")
   expect_rc 0
   expect_err_empty
-  LD_BIND_NOW=1 run -m "$MODEL" -k 2 -f csv "$IMG/scene.png"
+  LD_BIND_NOW=1 run -m "$MODEL" --no-detect -k 2 -f csv "$IMG/scene.png"
   expect_rc 0
   expect_out "file,car,x1,"
   expect_err_empty

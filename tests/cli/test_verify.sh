@@ -28,7 +28,7 @@ PYEOF
 # with_sums FILE: write SHA256SUMS beside FILE listing its real digest (isolates the other checks).
 with_sums() { (cd "$(dirname "$1")" && sha256sum "$(basename "$1")" >SHA256SUMS); }
 
-run verify -m "$MODEL"
+run verify -m "$MODEL" --no-detect
 expect_rc 0
 expect_out "PASS  integrity"
 expect_out "PASS  contract"
@@ -37,26 +37,26 @@ expect_out "SKIP  golden"
 expect_out "INFO  environment"
 expect_out "verify: 3 passed, 0 failed"
 
-run verify -m "$MODEL" -f json
+run verify -m "$MODEL" --no-detect -f json
 expect_rc 0
 expect_py 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"]==0 and [c["name"] for c in d["checks"]]==["integrity","contract","reproducibility","real images","golden","environment"]'
 
 # Real-image probes: the stored top-5 of photos, checked when their folder is given.
-run verify -m "$MODEL" --images "$IMG"
+run verify -m "$MODEL" --no-detect --images "$IMG"
 expect_rc 0
-expect_out "PASS  real images      2 photos in $IMG: top-5 identical to the exporter's"
-run verify -m "$MODEL" --images "$WORK"
+expect_out "PASS  real images        2 photos in $IMG: top-5 identical to the exporter's"
+run verify -m "$MODEL" --no-detect --images "$WORK"
 expect_rc 1
-expect_out "FAIL  real images      $WORK/scene.png: No such file or directory"
-run verify -m "$MODEL" --images "$WORK/none"
+expect_out "FAIL  real images        $WORK/scene.png: No such file or directory"
+run verify -m "$MODEL" --no-detect --images "$WORK/none"
 expect_rc 2
 expect_err "--images folder not found"
 mkdir -p "$WORK/ranks"
 zip_edit "$MODEL" "$WORK/ranks/tiny_model.pt" "extra/whatcar/model.json" "t = m['image_probes'][0]['top']; t[0], t[1] = t[1], t[0]"
 with_sums "$WORK/ranks/tiny_model.pt"
-run verify -m "$WORK/ranks/tiny_model.pt" --images "$IMG"
+run verify --no-detect -m "$WORK/ranks/tiny_model.pt" --images "$IMG"
 expect_rc 1
-expect_out "FAIL  real images      $IMG/scene.png: top-5 3,2,4,0,1 differs from the exported 2,3,4,0,1"
+expect_out "FAIL  real images        $IMG/scene.png: top-5 3,2,4,0,1 differs from the exported 2,3,4,0,1"
 
 # One byte flipped inside the file: integrity names both digests.
 mkdir -p "$WORK/flip"
@@ -64,14 +64,14 @@ cp "$MODEL" "$FIXTURES/SHA256SUMS" "$WORK/flip/"
 size=$(stat -c %s "$MODEL")
 "$PY" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[int(sys.argv[2])]^=0x01; open(p,"wb").write(b)' \
   "$WORK/flip/tiny_model.pt" $((size / 2))
-run verify -m "$WORK/flip/tiny_model.pt"
+run verify --no-detect -m "$WORK/flip/tiny_model.pt"
 expect_rc 1
 expect_out "FAIL  integrity"
 expect_out "differs from the expected $(cut -c1-64 "$FIXTURES/SHA256SUMS")"
 expect_out "sha256 $(sha256sum "$WORK/flip/tiny_model.pt" | cut -c1-64)"
 
 # --sha256 overrides SHA256SUMS.
-run verify -m "$MODEL" --sha256 0000000000000000000000000000000000000000000000000000000000000000
+run verify -m "$MODEL" --no-detect --sha256 0000000000000000000000000000000000000000000000000000000000000000
 expect_rc 1
 expect_out "(--sha256)"
 
@@ -79,34 +79,34 @@ expect_out "(--sha256)"
 mkdir -p "$WORK/trunc"
 head -c $((size / 2)) "$MODEL" >"$WORK/trunc/tiny_model.pt"
 with_sums "$WORK/trunc/tiny_model.pt"
-run verify -m "$WORK/trunc/tiny_model.pt"
+run verify --no-detect -m "$WORK/trunc/tiny_model.pt"
 expect_rc 1
-expect_out "FAIL  contract         not a loadable TorchScript model"
+expect_out "FAIL  contract           not a loadable TorchScript model"
 
 # Metadata without labels.
 mkdir -p "$WORK/nolabels"
 zip_edit "$MODEL" "$WORK/nolabels/tiny_model.pt" "extra/whatcar/model.json" "del m['classes']"
 with_sums "$WORK/nolabels/tiny_model.pt"
-run verify -m "$WORK/nolabels/tiny_model.pt"
+run verify --no-detect -m "$WORK/nolabels/tiny_model.pt"
 expect_rc 1
 expect_out "PASS  integrity"
-expect_out "FAIL  contract         model metadata: whatcar/model.json lacks 'classes'"
+expect_out "FAIL  contract           model metadata: whatcar/model.json lacks 'classes'"
 
 # Labels that do not match the output width.
 mkdir -p "$WORK/extralabel"
 zip_edit "$MODEL" "$WORK/extralabel/tiny_model.pt" "extra/whatcar/model.json" \
   "m['classes'].append({'label': 'Zeta 2020', 'make': 'Zeta', 'model': '', 'body': '', 'year': '2020'})"
 with_sums "$WORK/extralabel/tiny_model.pt"
-run verify -m "$WORK/extralabel/tiny_model.pt"
+run verify --no-detect -m "$WORK/extralabel/tiny_model.pt"
 expect_rc 1
-expect_out "FAIL  contract         model metadata: probe 1 'logits' needs 6 numbers"
+expect_out "FAIL  contract           model metadata: probe 1 'logits' needs 6 numbers"
 # ... and without probes to give it away, the forward pass does.
 zip_edit "$WORK/extralabel/tiny_model.pt" "$WORK/extralabel/noprobes.pt" "extra/whatcar/model.json" \
   "del m['probes'], m['image_probes']"
-run verify -m "$WORK/extralabel/noprobes.pt" --sha256 "$(sha256sum "$WORK/extralabel/noprobes.pt" | cut -c1-64)"
+run verify --no-detect -m "$WORK/extralabel/noprobes.pt" --sha256 "$(sha256sum "$WORK/extralabel/noprobes.pt" | cut -c1-64)"
 expect_rc 1
-expect_out "FAIL  contract         model output has shape 1x5 but the model carries 6 labels"
-run -m "$WORK/extralabel/noprobes.pt" "$IMG/scene.png"  # classify refuses it too
+expect_out "FAIL  contract           model output has shape 1x5 but the model carries 6 labels"
+run -m "$WORK/extralabel/noprobes.pt" --no-detect "$IMG/scene.png"  # classify refuses it too
 expect_rc 2
 expect_err "whatcar: $WORK/extralabel/noprobes.pt: model output has shape 1x5 but the model carries 6 labels"
 
@@ -146,35 +146,35 @@ done
 mkdir -p "$WORK/logits"
 zip_edit "$MODEL" "$WORK/logits/tiny_model.pt" "extra/whatcar/model.json" "m['probes'][0]['logits'][0] += 0.5"
 with_sums "$WORK/logits/tiny_model.pt"
-run verify -m "$WORK/logits/tiny_model.pt"
+run verify --no-detect -m "$WORK/logits/tiny_model.pt"
 expect_rc 1
 expect_out "PASS  contract"
-expect_out "FAIL  reproducibility  4 probes: max |logit difference| 5.00e-01"
+expect_out "FAIL  reproducibility    4 probes: max |logit difference| 5.00e-01"
 
 # A golden CSV: right labels pass, a wrong one fails, --min-accuracy relaxes.
 printf 'path,expected_label\n%s,Delta Café 2011\n' "$IMG/scene.png" >"$WORK/good.csv"
-run verify -m "$MODEL" --golden "$WORK/good.csv"
+run verify -m "$MODEL" --no-detect --golden "$WORK/good.csv"
 expect_rc 0
-expect_out "PASS  golden           1/1 top-1 correct (100.0%)"
+expect_out "PASS  golden             1/1 top-1 correct (100.0%)"
 printf '%s,Delta Café 2011\n%s,Alpha Coupe 2012\n' "$IMG/scene.png" "$IMG/portrait.png" >"$WORK/bad.csv"
-run verify -m "$MODEL" --golden "$WORK/bad.csv"
+run verify -m "$MODEL" --no-detect --golden "$WORK/bad.csv"
 expect_rc 1
-expect_out "FAIL  golden           1/2 top-1 correct (50.0%); first miss: $IMG/portrait.png: expected 'Alpha Coupe 2012', got 'Delta Café 2011'"
-run verify -m "$MODEL" --golden "$WORK/bad.csv" --min-accuracy 0.5
+expect_out "FAIL  golden             1/2 top-1 correct (50.0%); first miss: $IMG/portrait.png: expected 'Alpha Coupe 2012', got 'Delta Café 2011'"
+run verify -m "$MODEL" --no-detect --golden "$WORK/bad.csv" --min-accuracy 0.5
 expect_rc 0
-run verify -m "$MODEL" --golden "$WORK/bad.csv" --min-accuracy 0.75
+run verify -m "$MODEL" --no-detect --golden "$WORK/bad.csv" --min-accuracy 0.75
 expect_rc 1
 # Relative paths in the CSV are relative to the CSV.
 mkdir -p "$WORK/g/pics" && cp "$IMG/scene.png" "$WORK/g/pics/"
 printf 'pics/scene.png,Delta Café 2011\n' >"$WORK/g/golden.csv"
-run verify -m "$MODEL" --golden "$WORK/g/golden.csv"
+run verify -m "$MODEL" --no-detect --golden "$WORK/g/golden.csv"
 expect_rc 0
 
 # verify itself cannot run: exit 2.
-run verify -m "$MODEL" --golden "$WORK/none.csv"
+run verify -m "$MODEL" --no-detect --golden "$WORK/none.csv"
 expect_rc 2
 expect_err "golden file not found"
-run verify -m "$MODEL" -f xml
+run verify -m "$MODEL" --no-detect -f xml
 expect_rc 2
 
 finish

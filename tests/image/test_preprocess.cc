@@ -108,6 +108,27 @@ TEST_CASE("squash resizes the whole image to the input size", "[preprocess]") {
   CHECK(out.rgb == resize_bilinear(load_image(fixture("images/portrait.png")), 32, 32).rgb);
 }
 
+TEST_CASE("letterbox keeps the aspect at the top-left of a black square", "[preprocess]") {
+  CHECK(letterbox_size(60, 150, 32) == std::pair{13, 32});  // 12.8 rounds to 13
+  CHECK(letterbox_size(200, 100, 64) == std::pair{64, 32});
+  CHECK(letterbox_size(20000, 20, 512) == std::pair{512, 1});  // never 0 rows
+  PreprocessConfig c = tiny_config();
+  c.resize = "letterbox";
+  const Image in = load_image(fixture("images/portrait.png"));  // 60x150
+  const Image out = resize_and_crop(in, c);
+  REQUIRE(out.width == 32);
+  REQUIRE(out.height == 32);
+  const Image resized = resize_bilinear(in, 13, 32);
+  for (int y = 0; y < 32; ++y) {
+    for (int x = 0; x < 32; ++x) {
+      for (int ch = 0; ch < 3; ++ch) {
+        const int want = x < 13 ? resized.at(x, y)[ch] : 0;
+        if (out.at(x, y)[ch] != want) FAIL("pixel " << x << "," << y << " is " << int(out.at(x, y)[ch]) << ", not " << want);
+      }
+    }
+  }
+}
+
 TEST_CASE("images may be decoded down to twice the size the resize aims at", "[preprocess][jpeg]") {
   PreprocessConfig c = tiny_config();
   c.input_size = 224;

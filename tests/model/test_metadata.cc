@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/metadata.h"
+#include "model/metadata_test_helpers.h"
 #include "util/error.h"
 
 using namespace whatcar;
@@ -19,21 +20,7 @@ const std::string kGood = R"({
   "info": {"architecture": "TinyNet", "val_top1": 0.5}
 })";
 
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-  const auto pos = s.find(from);
-  REQUIRE(pos != std::string::npos);
-  return s.replace(pos, from.size(), to);
-}
-
-std::string error_for(const std::string& json) {
-  try {
-    parse_metadata("m.pt", json);
-  } catch (const ModelError& e) {
-    CHECK(e.subject() == "m.pt");
-    return e.what();
-  }
-  return "";
-}
+std::string error_for(const std::string& json) { return test::model_error("m.pt", json, parse_metadata); }
 
 }  // namespace
 
@@ -61,23 +48,23 @@ TEST_CASE("missing or inconsistent metadata is refused with a reason", "[metadat
   CHECK_THAT(error_for(""), Catch::Contains("not a whatcar model"));
   CHECK_THAT(error_for("{\"name\": "), Catch::Contains("not valid JSON"));
   CHECK_THAT(error_for("[1, 2]"), Catch::Contains("is not an object"));
-  CHECK_THAT(error_for(replace(kGood, "\"name\": \"m\",", "")), Catch::Contains("lacks 'name'"));
-  CHECK_THAT(error_for(replace(kGood, "\"name\": \"m\"", "\"name\": 3")), Catch::Contains("'name' must be"));
-  CHECK_THAT(error_for(replace(kGood, "\"input_size\": 32", "\"input_size\": 0")), Catch::Contains("input_size"));
-  CHECK_THAT(error_for(replace(kGood, "\"input_size\": 32", "\"input_size\": 3.5")), Catch::Contains("whole number"));
-  CHECK_THAT(error_for(replace(kGood, "\"resize_size\": 36", "\"resize_size\": 16")), Catch::Contains("smaller"));
-  CHECK_THAT(error_for(replace(kGood, "\"shorter-side\"", "\"fancy\"")), Catch::Contains("unknown resize"));
-  CHECK_THAT(error_for(replace(kGood, "bilinear", "lanczos")), Catch::Contains("interpolation"));
-  CHECK_THAT(error_for(replace(kGood, "[0.25, 0.25, 0.25]", "[0.25, 0, 0.25]")), Catch::Contains("positive"));
-  CHECK_THAT(error_for(replace(kGood, "[0.5, 0.5, 0.5]", "[0.5, \"x\", 0.5]")), Catch::Contains("not a number"));
-  CHECK_THAT(error_for(replace(kGood, "[0.5, 0.5, 0.5]", "[0.5]")), Catch::Contains("needs 3"));
-  CHECK_THAT(error_for(replace(kGood, "0.4", "1.5")), Catch::Contains("min_confidence"));
-  CHECK_THAT(error_for(replace(kGood, "\"make\": \"Alpha\"", "\"make\": \"\"")), Catch::Contains("class 0 'make'"));
-  CHECK_THAT(error_for(replace(kGood, "\"logits\": [1, 2.5]", "\"logits\": [1, 2, 3]")), Catch::Contains("needs 2"));
-  CHECK_THAT(error_for(replace(kGood, "\"width\": 10", "\"width\": 0")), Catch::Contains("probe 1 'width'"));
-  CHECK_THAT(error_for(replace(kGood, "\"top\": [1, 0]", "\"top\": [0, 2]")), Catch::Contains("outside 0..1"));
-  CHECK_THAT(error_for(replace(kGood, "\"top\": [1, 0]", "\"top\": [0, \"one\"]")), Catch::Contains("outside 0..1"));
-  CHECK_THAT(error_for(replace(kGood, "\"classes\": [", "\"classes\": [], \"x\": [")), Catch::Contains("no classes"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"name\": \"m\",", "")), Catch::Contains("lacks 'name'"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"name\": \"m\"", "\"name\": 3")), Catch::Contains("'name' must be"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"input_size\": 32", "\"input_size\": 0")), Catch::Contains("input_size"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"input_size\": 32", "\"input_size\": 3.5")), Catch::Contains("whole number"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"resize_size\": 36", "\"resize_size\": 16")), Catch::Contains("smaller"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"shorter-side\"", "\"fancy\"")), Catch::Contains("unknown resize"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "bilinear", "lanczos")), Catch::Contains("interpolation"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "[0.25, 0.25, 0.25]", "[0.25, 0, 0.25]")), Catch::Contains("positive"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "[0.5, 0.5, 0.5]", "[0.5, \"x\", 0.5]")), Catch::Contains("not a number"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "[0.5, 0.5, 0.5]", "[0.5]")), Catch::Contains("needs 3"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "0.4", "1.5")), Catch::Contains("min_confidence"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"make\": \"Alpha\"", "\"make\": \"\"")), Catch::Contains("class 0 'make'"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"logits\": [1, 2.5]", "\"logits\": [1, 2, 3]")), Catch::Contains("needs 2"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"width\": 10", "\"width\": 0")), Catch::Contains("probe 1 'width'"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"top\": [1, 0]", "\"top\": [0, 2]")), Catch::Contains("outside 0..1"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"top\": [1, 0]", "\"top\": [0, \"one\"]")), Catch::Contains("outside 0..1"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"classes\": [", "\"classes\": [], \"x\": [")), Catch::Contains("no classes"));
 }
 
 TEST_CASE("probe images are deterministic and depend on the seed", "[metadata]") {
