@@ -111,7 +111,6 @@ def main():
     lines += ["", f"Car-free photos where a car is found at the shipped threshold: "
               f"{', '.join(Path(f).name for f in shipped_false) or 'none'}"]
 
-    from PIL import Image
     lines += ["", f"Top-1 by what the classifier sees (score threshold {args.shipped_threshold}):", "",
               "| input | images | top-1 | top-5 |", "| --- | --- | --- | --- |"]
 
