@@ -4,7 +4,7 @@
 
 _whatcar_options() {
   local model="-m --model --detector --no-detect -t --threads -h --help"
-  local recognize="-k --top --all-cars --min-score --crop-margin --min-confidence --max-pixels --full-decode"
+  local recognize="-k --top --all-cars --min-score --crop-margin --min-confidence --max-pixels --max-bytes --full-decode"
   case "$1" in
     classify) echo "-f --format --timings -q --quiet $recognize $model" ;;
     batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format \
@@ -35,7 +35,7 @@ _whatcar() {
     -m | --model | --detector) mapfile -t COMPREPLY < <(compgen -f -X '!*.pt' -- "$cur"; compgen -d -- "$cur"); return ;;
     --images) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --files-from | -o | --output | --golden) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --min-score | --crop-margin | \
+    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --max-bytes | --min-score | --crop-margin | \
       --shard | --ext | --sha256 | --min-accuracy | --tolerance)
       return ;;  # a value the user types
   esac

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -17,12 +16,11 @@
 #include "pipeline/recognizer.h"
 #include "util/bounded_queue.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/stopwatch.h"
 
 namespace whatcar {
 namespace {
-
-constexpr int kExitInterrupted = 130;
 
 struct Task {
   uint64_t seq = 0;
@@ -90,17 +88,6 @@ struct Pipeline {
   ReorderBuffer ready;
 };
 
-std::atomic<bool> g_interrupted{false};
-const AtomicFile* g_output = nullptr;
-
-extern "C" void on_interrupt(int) {
-  // A second Ctrl-C while shutting down: leave at once, without the partial file.
-  if (g_interrupted.exchange(true)) {
-    if (g_output) g_output->discard_from_signal();
-    ::_exit(kExitInterrupted);
-  }
-}
-
 std::string format_for(const BatchOptions& opts) {
   if (!opts.format.empty()) return opts.format;
   const std::string ext = std::filesystem::path(opts.output).extension().string();
@@ -140,18 +127,15 @@ int run_batch(const BatchOptions& opts) {
   std::unique_ptr<AtomicFile> file;
   if (!opts.output.empty()) {
     file = std::make_unique<AtomicFile>(opts.output);
-    g_output = file.get();
+    interrupt::set_partial_output(file->temp_path());
   }
-  g_interrupted = false;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
 
   auto writer = make_writer(format, file ? file->stream() : stdout, file ? opts.output : "<stdout>", {true});
   std::thread producer([pipe] {
     uint64_t seq = 0;
     InputItem in;
     try {
-      while (!g_interrupted && pipe->source.next(&in)) {
+      while (!interrupt::requested() && pipe->source.next(&in)) {
         if (!pipe->tasks.push({seq, in})) break;
         ++seq;
       }
@@ -186,11 +170,11 @@ int run_batch(const BatchOptions& opts) {
   try {
     writer->begin();
     bool finished = false;
-    while (!finished && !g_interrupted) {
+    while (!finished && !interrupt::requested()) {
       std::vector<Prepared> group;
       // Block for the first item; then take what arrives soon, so a slow trickle of inputs
       // is still answered promptly.
-      while (static_cast<int>(group.size()) < batch_size && !finished && !g_interrupted) {
+      while (static_cast<int>(group.size()) < batch_size && !finished && !interrupt::requested()) {
         auto item = pipe->ready.take(std::chrono::milliseconds(group.empty() ? 100 : 50), &finished);
         if (item) {
           group.push_back(std::move(*item));
@@ -212,15 +196,15 @@ int run_batch(const BatchOptions& opts) {
       progress.update(done, pipe->ready.total());
     }
     progress.clear();
-    if (g_interrupted) {
+    if (interrupt::requested()) {
       shutdown();
       file.reset();  // removes the partial output
-      g_output = nullptr;
+      interrupt::set_partial_output("");
       if (!opts.quiet) {
         fmt::print(stderr, "whatcar: batch: interrupted after {} files{}\n", done,
                    opts.output.empty() ? "" : fmt::format("; {} not written", opts.output));
       }
-      return kExitInterrupted;
+      return interrupt::exit_status();
     }
     writer->end();
     if (file) file->commit();
@@ -228,11 +212,11 @@ int run_batch(const BatchOptions& opts) {
   } catch (...) {
     progress.clear();
     shutdown();
-    g_output = nullptr;
+    interrupt::set_partial_output("");
     throw;
   }
   shutdown();
-  g_output = nullptr;
+  interrupt::set_partial_output("");
   const double seconds = clock.total_ms() / 1000;
   if (!opts.quiet) {
     fmt::print(stderr, "whatcar: batch: {} files, {} classified, {} failed, {:.1f} images/s ({:.1f} s)\n", done,

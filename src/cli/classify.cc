@@ -6,6 +6,7 @@
 #include "output/writers.h"
 #include "pipeline/recognizer.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 #include "util/process_clock.h"
 #include "util/stopwatch.h"
 
@@ -36,6 +37,7 @@ int run_classify(const ClassifyOptions& opts) {
   int failed = 0;
   for (const auto& path : opts.inputs) {
     const Result r = recognizer.recognize(path);
+    if (interrupt::requested()) return interrupt::exit_status();
     if (r.error) {
       ++failed;
       if (!opts.quiet) fmt::print(stderr, "whatcar: {}: {}\n", path, *r.error);

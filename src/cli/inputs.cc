@@ -113,14 +113,18 @@ bool InputSource::next_from_walk(InputItem* item) {
     }
     const std::string path = (fs::path(top.dir) / top.entries[top.pos++]).string();
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
+    const fs::file_type type = fs::status(path, ec).type();
+    if (type == fs::file_type::directory) {
       if (opts_.recursive) open_directory(path);
       continue;
     }
-    if (wanted(path)) {
-      *item = {path, std::nullopt};
-      return true;
-    }
+    if (!wanted(path)) continue;
+    // A FIFO would block the walk until someone writes to it, a device may never end: they are
+    // reported, never opened. (Broken links and unreadable entries are opened, to say why.)
+    const bool special = type == fs::file_type::fifo || type == fs::file_type::socket ||
+                         type == fs::file_type::block || type == fs::file_type::character;
+    *item = {path, special ? std::optional<std::string>("not a regular file, skipped") : std::nullopt};
+    return true;
   }
   if (!pending_.empty()) {
     *item = pending_.front();

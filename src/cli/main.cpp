@@ -16,6 +16,7 @@
 #include "cli/version_info.h"
 #include "output/writers.h"
 #include "util/error.h"
+#include "util/interrupt.h"
 
 namespace {
 
@@ -23,7 +24,8 @@ using whatcar::kExitUsage;
 
 constexpr const char* kExitCodes =
     "Exit status: 0 all inputs classified (a photo without a car is an answer: 'no car found'), 1 some "
-    "inputs failed (each reported as 'whatcar: <file>: <reason>'), 2 usage error or unusable model.";
+    "inputs failed (each reported as 'whatcar: <file>: <reason>'), 2 usage error or unusable model, "
+    "130 interrupted (SIGINT), 143 terminated (SIGTERM).";
 
 // A subcommand and what running it means once its options are parsed.
 struct Command {
@@ -53,6 +55,9 @@ void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
                   "top-1 probability under which the answer is 'no confident car match' (default: the model's)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--max-pixels", r.max_pixels, "refuse images larger than this, from their header (default 100 MP)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-bytes", r.max_bytes, "refuse files and streams longer than this, e.g. 64M (default 256M)")
+      ->transform(CLI::AsSizeValue(false))
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--full-decode", r.full_decode,
                 "decode JPEGs at full size (default: large ones at 1/2-1/8 size, still twice what the model resizes to)");
@@ -86,7 +91,8 @@ Command add_batch(CLI::App& app) {
       "Examples:\n  whatcar batch ~/photos > results.jsonl\n  find . -name '*.jpg' -print0 | whatcar batch -0 -\n"
       "  whatcar batch --files-from list.txt -o results.csv\n"
       "Records stream in input order; the summary (files, classified, failed, images/s) goes to stderr.\n"
-      "Exit status: 0 all classified, 1 some failed, 2 usage error or unusable model, 130 interrupted.");
+      "Exit status: 0 all classified, 1 some failed, 2 usage error or unusable model, 130 interrupted (SIGINT),\n"
+      "143 terminated (SIGTERM); -o leaves no partial file.");
   cmd->add_option("inputs", b.inputs.paths, "files, directories (walked in sorted order), or - for a list on stdin");
   cmd->add_option("--files-from", b.inputs.files_from, "read paths from this file (- for stdin)");
   cmd->add_flag("-0,--null", b.inputs.null_separated, "lists are NUL-separated (find -print0)");
@@ -190,6 +196,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  whatcar::interrupt::install();
   const int status = run(argc, argv);
   std::fflush(nullptr);
 #ifndef __SANITIZE_ADDRESS__

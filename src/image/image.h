@@ -1,10 +1,12 @@
-// Reading image files and decoding them to 8-bit RGB with stb_image (large JPEGs at reduced
-// size with libjpeg-turbo, src/jpeg_scaled.h), EXIF orientation applied.
+// Decoding image files to 8-bit RGB with stb_image (large JPEGs at reduced size with
+// libjpeg-turbo, image/jpeg_scaled.h), EXIF orientation applied; reading is image/read_input.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "image/read_input.h"
 
 namespace whatcar {
 
@@ -22,14 +24,6 @@ struct Image {
   const uint8_t* at(int x, int y) const { return &rgb[(static_cast<size_t>(y) * width + x) * 3]; }
 };
 
-constexpr uint64_t kDefaultMaxPixels = 100'000'000;
-
-// The whole file, or standard input for "-". Throws InputError.
-std::vector<uint8_t> read_input(const std::string& path);
-
-// The container format recognised from the first bytes ("JPEG", "PNG", "WebP", ...), or "" when unknown.
-std::string sniff_format(const std::vector<uint8_t>& bytes);
-
 // Decodes, refusing images over max_pixels from their header before any pixel is allocated,
 // and applies the JPEG EXIF orientation. With min_short_side > 0, a JPEG may be decoded at 1/2,
 // 1/4 or 1/8 size as long as its shorter side stays at least min_short_side; 0 decodes at full
@@ -37,6 +31,7 @@ std::string sniff_format(const std::vector<uint8_t>& bytes);
 Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path,
                    uint64_t max_pixels = kDefaultMaxPixels, int min_short_side = 0);
 
-Image load_image(const std::string& path, uint64_t max_pixels = kDefaultMaxPixels, int min_short_side = 0);
+// read_input, then decode_image.
+Image load_image(const std::string& path, const ReadLimits& limits = {}, int min_short_side = 0);
 
 }  // namespace whatcar

@@ -47,6 +47,4 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
-void AtomicFile::discard_from_signal() const { ::unlink(temp_.c_str()); }
-
 }  // namespace whatcar

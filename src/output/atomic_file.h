@@ -17,8 +17,6 @@ class AtomicFile {
   std::FILE* stream() { return file_; }
   const std::string& temp_path() const { return temp_; }
   void commit();  // flush, sync, close, rename; throws Error on any failure
-  // Async-signal-safe removal of the temporary file, for the interrupt handler.
-  void discard_from_signal() const;
 
  private:
   std::string path_;

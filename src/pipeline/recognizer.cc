@@ -50,7 +50,7 @@ Prepared Recognizer::prepare(Image image, std::string name) const {
 Prepared Recognizer::prepare(const std::string& path) const {
   try {
     Stopwatch clock;
-    Image image = load_image(path, opts_.max_pixels, min_short_side_);
+    Image image = load_image(path, {opts_.max_pixels, opts_.max_bytes}, min_short_side_);
     const double decode_ms = clock.lap_ms();
     Prepared p = prepare(std::move(image), path);
     p.timings.decode_ms = decode_ms;

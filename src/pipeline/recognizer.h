@@ -36,6 +36,7 @@ struct RecognizeOptions {
   bool all_cars = false;                 // every car found, not only the main one
   double crop_margin = kDefaultCropMargin;
   uint64_t max_pixels = kDefaultMaxPixels;
+  uint64_t max_bytes = kDefaultMaxBytes;
   bool full_decode = false;  // no reduced-size JPEG decoding
   bool timings = false;      // attach Timings to each Result
 };

@@ -1,11 +1,13 @@
 // libFuzzer target for everything whatcar does to an untrusted file before the model sees it:
-// format sniffing, the pixel-limit header checks, EXIF parsing, stb_image decoding, libjpeg-turbo's
-// reduced-size JPEG decoding, orientation, resizing, cropping and normalisation.
+// format sniffing, the header checks made before a file is read whole, the pixel limit, EXIF
+// parsing, stb_image decoding, libjpeg-turbo's reduced-size JPEG decoding, orientation,
+// resizing, cropping and normalisation.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "image/exif.h"
+#include "image/format.h"
 #include "image/image.h"
 #include "image/preprocess.h"
 #include "util/error.h"
@@ -30,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto squash = config("squash"), shorter = config("shorter-side");
   whatcar::jpeg_exif_orientation(data, size);
   const std::vector<uint8_t> bytes(data, data + size);
+  // The header check read_input makes on a file's first bytes, before it reads the rest.
+  const std::vector<uint8_t> head(data, data + size / 2);
+  if (const auto d = whatcar::header_dimensions(head, whatcar::sniff_format(head))) {
+    whatcar::plausible_file_size(whatcar::sniff_format(head), *d);
+  }
   // Full size (stb_image), then as the tool decodes for a model that resizes to 4 pixels, so
   // every JPEG of 8 pixels or more takes the reduced-size path.
   for (int min_short_side : {0, 4}) {
