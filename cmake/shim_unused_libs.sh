@@ -15,11 +15,14 @@
 # library still loaded. That check repeats until nothing changes, because shimming one library
 # can leave its dependencies unused too. The C library family, libstdc++, libgcc_s and EXE's
 # own NEEDED entries are never shimmed. A shim keeps the version nodes the loaded objects
-# require of it, so the loader does not warn.
-#   cmake/shim_unused_libs.sh EXE OUTDIR CXX
+# require of it, so the loader does not warn. Libraries that a MODULE EXE dlopen()s later needs
+# (libwhatcar-formats.so: libtiff needs libzstd) are never shimmed either: the loader would
+# hand the module the already loaded, empty shim.
+#   cmake/shim_unused_libs.sh EXE OUTDIR CXX [MODULE...]
 set -euo pipefail
-[ $# = 3 ] || { echo "usage: $0 EXE OUTDIR CXX" >&2; exit 2; }
+[ $# -ge 3 ] || { echo "usage: $0 EXE OUTDIR CXX [MODULE...]" >&2; exit 2; }
 exe=$1 out=$2 cxx=$3
+shift 3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -43,14 +46,16 @@ describe() {  # describe NAME PATH
     inneed && /Name:/ { for (i = 1; i <= NF; i++) if ($i == "Name:") print "V", o, file, $(i + 1) }'
 }
 describe EXE "$exe" >"$tmp/records"
+for module in "$@"; do ldd "$module" | awk '$2 == "=>" { print "K", $1 }' >>"$tmp/records"; done
 while read -r name path; do describe "$name" "$path" >>"$tmp/records"; done <"$tmp/paths"
 
 # Imports are read before definitions so only imported symbols' definers are kept in memory.
-{ grep '^[NUV] ' "$tmp/records"; grep '^D ' "$tmp/records"; } | awk '
+{ grep '^[KNUV] ' "$tmp/records"; grep '^D ' "$tmp/records"; } | awk '
   function never_shim(lib) {
     return lib ~ /^(libc|libm|libdl|libpthread|librt|libutil|libresolv|libanl|libmvec)\.so/ ||
-           lib ~ /^ld-linux/ || lib ~ /^libstdc\+\+\.so/ || lib ~ /^libgcc_s\.so/ || direct[lib]
+           lib ~ /^ld-linux/ || lib ~ /^libstdc\+\+\.so/ || lib ~ /^libgcc_s\.so/ || direct[lib] || keep[lib]
   }
+  $1 == "K" { keep[$2] = 1; next }
   $1 == "N" { needed[$2] = needed[$2] " " $3; if ($2 == "EXE") direct[$3] = 1; next }
   $1 == "U" { imports[$2, $3] = 1; imported[$3] = 1; next }
   $1 == "V" { if (!(($3, $4) in seenv)) { seenv[$3, $4] = 1; version[$3] = version[$3] " " $4 }; next }

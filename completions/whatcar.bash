@@ -4,7 +4,7 @@
 
 _whatcar_options() {
   local model="-m --model --detector --no-detect -t --threads -h --help"
-  local recognize="-k --top --all-cars --min-score --crop-margin --min-confidence --max-pixels --max-bytes --full-decode"
+  local recognize="-k --top --all-cars --min-score --min-box-area --crop-margin --min-confidence --max-pixels --max-bytes --full-decode"
   case "$1" in
     classify) echo "-f --format --timings -q --quiet $recognize $model" ;;
     batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format \
@@ -12,6 +12,20 @@ _whatcar_options() {
     verify) echo "--sha256 --images --golden --min-accuracy --tolerance -f --format $model" ;;
     *) echo "-h --help --version" ;;
   esac
+}
+
+# Folders, and files in the formats whatcar decodes: JPEG, PNG, HEIC/HEIF, AVIF, WebP, TIFF,
+# JPEG XL, BMP, GIF, TGA, PSD, PNM (any case).
+_whatcar_images() {
+  local f
+  compgen -d -- "$1"
+  while IFS= read -r f; do
+    [ -d "$f" ] && continue
+    case "${f,,}" in
+      *.jpg | *.jpeg | *.jpe | *.jfif | *.png | *.heic | *.heif | *.avif | *.webp | *.tif | *.tiff | *.jxl | \
+        *.bmp | *.gif | *.tga | *.psd | *.pnm | *.ppm | *.pgm | *.pbm) echo "$f" ;;
+    esac
+  done < <(compgen -f -- "$1")
 }
 
 _whatcar() {
@@ -35,7 +49,7 @@ _whatcar() {
     -m | --model | --detector) mapfile -t COMPREPLY < <(compgen -f -X '!*.pt' -- "$cur"; compgen -d -- "$cur"); return ;;
     --images) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --files-from | -o | --output | --golden) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --max-bytes | --min-score | --crop-margin | \
+    -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --max-bytes | --min-score | --min-box-area | --crop-margin | \
       --shard | --ext | --sha256 | --min-accuracy | --tolerance)
       return ;;  # a value the user types
   esac
@@ -45,9 +59,9 @@ _whatcar() {
       [ -z "$command" ] && echo --version)" -- "$cur")
   elif [ -z "$command" ] && [ "$COMP_CWORD" = 1 ]; then
     # The first word is a command or, for `whatcar photo.jpg`, an image.
-    mapfile -t COMPREPLY < <(compgen -W "classify batch verify" -- "$cur"; compgen -f -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "classify batch verify" -- "$cur"; _whatcar_images "$cur")
   else
-    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    mapfile -t COMPREPLY < <(_whatcar_images "$cur")
   fi
 }
 

@@ -88,7 +88,12 @@ def trace(graph):
     return torch.jit.freeze(traced.eval())
 
 
-def save_detector(frozen, path, *, score_threshold, nms_iou, vehicle_classes, name="whatcar-detector", version="1",
+# 2: the same network and weights as 1, with min_box_area.
+VERSION = "2"
+
+
+def save_detector(frozen, path, *, score_threshold, nms_iou, vehicle_classes, min_box_area=0.0, name="whatcar-detector",
+                  version="1",
                   classes=COCO, preprocess_cfg=PREPROCESS, real_images=(), info=None):
     """Save a traced detector (N x 3 x S x S in, N x rows x 6 out) with the metadata whatcar reads
     (src/model/detector.h), and the rows it gives for the probe images; returns the sha256.
@@ -112,6 +117,7 @@ def save_detector(frozen, path, *, score_threshold, nms_iou, vehicle_classes, na
         "vehicle_classes": list(vehicle_classes),
         "score_threshold": score_threshold,
         "nms_iou": nms_iou,
+        "min_box_area": min_box_area,
         "probes": probes,
         "image_probes": image_probes,
         "info": info or {},
@@ -128,6 +134,8 @@ def main():
     ap.add_argument("--score-threshold", type=float, default=0.15,
                     help="detections below it are dropped (training/README.md: how it was chosen)")
     ap.add_argument("--nms-iou", type=float, default=0.5)
+    ap.add_argument("--min-box-area", type=float, default=0.02,
+                    help="boxes covering less of the photo are not cars (models/DETECTOR_CARD.md: how it was chosen)")
     ap.add_argument("--vehicle-classes", default="car,truck,bus",
                     help="COCO classes that count as a car (Stanford Cars' pickups and vans are often 'truck')")
     ap.add_argument("--real-images", nargs="*", default=[],
@@ -146,7 +154,7 @@ def main():
         "converted_by": "training/convert_detector.py",
     }
     sha = save_detector(frozen, args.out, score_threshold=args.score_threshold, nms_iou=args.nms_iou,
-                        vehicle_classes=vehicles, real_images=args.real_images, info=info)
+                        min_box_area=args.min_box_area, vehicle_classes=vehicles, version=VERSION, real_images=args.real_images, info=info)
     record_sha256(args.out, sha)
     print(f"{sha}  {Path(args.out).name}")
 

@@ -11,7 +11,8 @@ remove lower-scoring ones, so filtering afterwards equals running at the higher 
 Reported per threshold: the share of photos where a car is found, the main car's IoU with the
 official box, top-1 of the main car's crop, and the share of car-free photos
 (training/no_car_photos.py) where a car is found. Then, at the shipped threshold, top-1 of the
-whole frame, of the official-box crop and of the detected box with each crop margin; the
+whole frame, of the official-box crop and of the detected box with each crop margin, and the
+effect of the minimum box area; the
 margin sweep classifies crops cut in Python exactly as whatcar cuts them (pixel-exact PNGs)
 with --no-detect, since detection does not depend on the margin.
 """
@@ -23,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import colour_check  # noqa: E402
@@ -32,6 +34,7 @@ import no_car_photos  # noqa: E402
 from evaluate import fullframe_sets  # noqa: E402
 
 THRESHOLDS = [0.1, 0.15, 0.2, 0.22, 0.24, 0.25, 0.26, 0.28, 0.3, 0.35]
+BOX_AREAS = [0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05]
 MARGINS = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3]
 FLOOR = 0.05
 
@@ -54,9 +57,23 @@ def iou(a, b):
     return inter / union if union > 0 else 0.0
 
 
-def main_car(record, threshold):
-    """The largest car scoring at least `threshold` (records list cars largest first)."""
-    return next((c for c in record.get("cars", []) if c["score"] >= threshold), None)
+def main_car(record, threshold, min_area=0.0):
+    """The largest car scoring at least `threshold` and covering at least `min_area` of the photo
+    (records list cars largest first; "size" is the photo's, added by sized())."""
+    w, h = record["size"]
+    return next((c for c in record.get("cars", []) if c["score"] >= threshold and
+                 (c["box"][2] - c["box"][0]) * (c["box"][3] - c["box"][1]) >= min_area * w * h), None)
+
+
+def sized(records, paths):
+    """Records in the order of `paths`, each with its photo's size."""
+    out = []
+    for p in paths:
+        r = dict(records[str(p)])
+        with Image.open(p) as im:
+            r["size"] = im.size
+        out.append(r)
+    return out
 
 
 def main():
@@ -68,11 +85,15 @@ def main():
     ap.add_argument("--fullframe", default=str(data.SHARED_FULLFRAME))
     ap.add_argument("--shipped-threshold", type=float,
                     help="the threshold to mark and to cut crops at (default: the detector's own)")
+    ap.add_argument("--shipped-box-area", type=float, help="the minimum box area to apply (default: the detector's own)")
     ap.add_argument("--out")
     args = ap.parse_args()
+    _, meta = load_detector(args.detector or Path(__file__).resolve().parents[1] / "models" / "whatcar-detector.pt")
     if args.shipped_threshold is None:
-        _, meta = load_detector(args.detector or Path(__file__).resolve().parents[1] / "models" / "whatcar-detector.pt")
         args.shipped_threshold = meta["score_threshold"]
+    if args.shipped_box_area is None:
+        args.shipped_box_area = meta.get("min_box_area", 0.0)
+    area = args.shipped_box_area
     model_args = [*(["-m", args.model] if args.model else []), *(["--detector", args.detector] if args.detector else [])]
 
     _, rows = data.read_labels(args.data)
@@ -86,22 +107,23 @@ def main():
         frames.append(Path(args.fullframe) / "images" / f"{stem}.jpg")
         labels.append(label)
         truth.append(boxes[stem])
-    detected = run_batch(args.whatcar, frames, "--all-cars", "--min-score", str(FLOOR), *model_args)
-    records = [detected[str(p)] for p in frames]
+    # Every box the detector gives above FLOOR, whatever its size: the thresholds are applied here.
+    everything = ["--all-cars", "--min-score", str(FLOOR), "--min-box-area", "0", *model_args]
+    records = sized(run_batch(args.whatcar, frames, *everything), frames)
     negatives = no_car_photos.unpack()
-    neg_records = list(run_batch(args.whatcar, negatives, "--all-cars", "--min-score", str(FLOOR),
-                                 *model_args).values())
+    neg_records = sized(run_batch(args.whatcar, negatives, *everything), negatives)
 
     lines = [f"# Detect, then classify: {len(frames)} validation full frames (128x96), "
              f"{len(negatives)} photos without cars", "",
+             f"Boxes covering less than {area:.1%} of the photo are not cars (the detector's min_box_area).", "",
              "| score threshold | car found | main-car IoU >= 0.7 | median IoU | detected-crop top-1 | top-5 "
              "| car found on car-free photos |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for t in sorted(set(THRESHOLDS) | {args.shipped_threshold}):
-        mains = [main_car(r, t) for r in records]
+        mains = [main_car(r, t, area) for r in records]
         ious = [iou(m["box"], b) if m else 0.0 for m, b in zip(mains, truth)]
         top1 = np.mean([bool(m) and m["predictions"][0]["index"] == y for m, y in zip(mains, labels)])
         top5 = np.mean([bool(m) and any(p["index"] == y for p in m["predictions"]) for m, y in zip(mains, labels)])
-        false = [r["file"] for r in neg_records if main_car(r, t)]
+        false = [r["file"] for r in neg_records if main_car(r, t, area)]
         mark = " (shipped)" if t == args.shipped_threshold else ""
         lines.append(f"| {t:.2f}{mark} | {100 * np.mean([m is not None for m in mains]):.2f}% | "
                      f"{100 * np.mean([v >= 0.7 for v in ious]):.2f}% | {np.median(ious):.3f} | {100 * top1:.2f}% | "
@@ -110,6 +132,16 @@ def main():
             shipped_false = false
     lines += ["", f"Car-free photos where a car is found at the shipped threshold: "
               f"{', '.join(Path(f).name for f in shipped_false) or 'none'}"]
+
+    lines += ["", f"By minimum box area, at score threshold {args.shipped_threshold}:", "",
+              "| min box area | car found | main-car IoU >= 0.7 | car found on car-free photos |", "| --- | --- | --- | --- |"]
+    for a in sorted(set(BOX_AREAS) | {area}):
+        mains = [main_car(r, args.shipped_threshold, a) for r in records]
+        ious = [iou(m["box"], b) if m else 0.0 for m, b in zip(mains, truth)]
+        false = [r for r in neg_records if main_car(r, args.shipped_threshold, a)]
+        mark = " (shipped)" if a == area else ""
+        lines.append(f"| {a:.1%}{mark} | {100 * np.mean([m is not None for m in mains]):.2f}% | "
+                     f"{100 * np.mean([v >= 0.7 for v in ious]):.2f}% | {100 * len(false) / len(neg_records):.1f}% ({len(false)}) |")
 
     lines += ["", f"Top-1 by what the classifier sees (score threshold {args.shipped_threshold}):", "",
               "| input | images | top-1 | top-5 |", "| --- | --- | --- | --- |"]
@@ -129,7 +161,7 @@ def main():
             folder.mkdir()
             paths, ys = [], []
             for frame, y, r in zip(frames, labels, records):
-                m = main_car(r, args.shipped_threshold)
+                m = main_car(r, args.shipped_threshold, area)
                 if m is None:
                     continue
                 im = data.load_rgb(frame)

@@ -50,6 +50,8 @@ def parse_args():
     ap.add_argument("--context", type=float, default=0.0,
                     help="share of training samples cut from the full frame around the official box")
     ap.add_argument("--fullframe", default=str(data.SHARED_FULLFRAME))
+    ap.add_argument("--cutmix", type=float, default=0.0,
+                    help="probability that a batch is trained with CutMix (a patch of another image pasted in)")
     ap.add_argument("--ema", type=float, default=0.0, help="decay of an exponential moving average of the weights")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
@@ -114,6 +116,21 @@ def augment(images, size, gen, frames=None, boxes=None, context=0.0):
         crop = (crop - crop.mean()) * c + crop.mean()
         out[i] = (crop * b).clamp(0, 255)[0]
     return out
+
+
+def cutmix(x, gen):
+    """Paste a random box of a shuffled copy of the batch into it (CutMix, Yun et al. 2019):
+    returns the mixed batch, the permutation and the share of each image left uncovered."""
+    n, _, h, w = x.shape
+    lam = torch.rand(1, generator=gen).item()
+    cw, ch = int(w * math.sqrt(1 - lam)), int(h * math.sqrt(1 - lam))
+    cx, cy = int(torch.randint(0, w, (1,), generator=gen)), int(torch.randint(0, h, (1,), generator=gen))
+    x1, x2 = max(0, cx - cw // 2), min(w, cx + cw // 2)
+    y1, y2 = max(0, cy - ch // 2), min(h, cy + ch // 2)
+    perm = torch.randperm(n, generator=gen)
+    x = x.clone()
+    x[:, :, y1:y2, x1:x2] = x[perm, :, y1:y2, x1:x2]
+    return x, perm, 1 - (x2 - x1) * (y2 - y1) / (w * h)
 
 
 def evaluate(model, images, labels, arch, size, batch=100):
@@ -265,7 +282,14 @@ def main():
             idx = order[it * args.batch_size:(it + 1) * args.batch_size]
             x = normalize(augment(train_x[idx], args.img_size, gen, frames[idx] if args.context else None,
                                   boxes[idx] if args.context else None, args.context), args.arch)
-            loss = F.cross_entropy(model(x), train_y[idx], label_smoothing=args.label_smoothing)
+            y = train_y[idx]
+            if args.cutmix and torch.rand(1, generator=gen).item() < args.cutmix:
+                x, perm, keep = cutmix(x, gen)
+                out = model(x)
+                loss = (keep * F.cross_entropy(out, y, label_smoothing=args.label_smoothing)
+                        + (1 - keep) * F.cross_entropy(out, y[perm], label_smoothing=args.label_smoothing))
+            else:
+                loss = F.cross_entropy(model(x), y, label_smoothing=args.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -52,7 +52,8 @@ std::vector<std::string> parse_extensions(const std::string& list) {
 
 const std::vector<std::string>& default_extensions() {
   static const std::vector<std::string> ext{".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".gif", ".tga",
-                                            ".psd", ".pnm", ".ppm", ".pgm", ".pbm"};
+                                            ".psd", ".pnm", ".ppm", ".pgm", ".pbm", ".heic", ".heif", ".avif",
+                                            ".webp", ".tif", ".tiff", ".jxl"};
   return ext;
 }
 

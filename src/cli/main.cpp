@@ -47,6 +47,9 @@ void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
   cmd->add_flag("--all-cars", r.all_cars, "answer for every car found, the main (largest) car first");
   cmd->add_option("--min-score", r.min_score, "detector score under which a box is not a car (default: the detector's)")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--min-box-area", r.min_box_area,
+                  "share of the photo under which a box is not a car, e.g. 0 to keep distant cars (default: the detector's)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--crop-margin", r.crop_margin,
                   fmt::format("context around each detected car, as a share of its box's size (default {})",
                               whatcar::kDefaultCropMargin))
@@ -69,7 +72,9 @@ Command add_classify(CLI::App& app) {
   cmd->footer(std::string("Finds the cars in each photo, then names the main (largest) one; --all-cars names every "
                           "car, --no-detect classifies the whole image.\n"
                           "Example: whatcar photo.jpg; curl -s URL | whatcar -\n") + kExitCodes);
-  cmd->add_option("images", o->inputs, "image files (JPEG, PNG, BMP, GIF, TGA, PSD, PNM); - reads stdin")->required();
+  cmd->add_option("images", o->inputs,
+                  "image files (JPEG, PNG, HEIC, AVIF, WebP, TIFF, JPEG XL, BMP, GIF, TGA, PSD, PNM); - reads stdin")
+      ->required();
   cmd->add_option("-f,--format", o->format, "output format")->check(CLI::IsMember(whatcar::format_names()));
   cmd->add_flag("--timings", o->recognize.timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stderr but fatal errors");

@@ -271,9 +271,10 @@ void check_detector(const VerifyOptions& opts, std::vector<Check>* checks) {
     for (int c : m.vehicle_classes) vehicles.push_back(m.classes[c]);
     detect_image(detector, probe_image(0, detector.input_size(), detector.input_size()));
     checks->push_back({"detector", Status::kPass,
-                       fmt::format("{} {}: input {}x{}, {} classes, cars are {}; score threshold {:.2f}, NMS IoU {:.2f}",
+                       fmt::format("{} {}: input {}x{}, {} classes, cars are {}; score threshold {:.2f}, NMS IoU {:.2f}, "
+                                   "boxes from {:.0f}% of the photo",
                                    m.name, m.version, detector.input_size(), detector.input_size(), m.classes.size(),
-                                   fmt::join(vehicles, ", "), m.score_threshold, m.nms_iou)});
+                                   fmt::join(vehicles, ", "), m.score_threshold, m.nms_iou, 100 * m.min_box_area)});
     if (m.probes.empty()) {
       checks->push_back({"detector probes", Status::kFail, "the detector carries no probes (whatcar/detector.json)"});
     } else {

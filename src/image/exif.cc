@@ -90,6 +90,11 @@ int tiff_orientation(const uint8_t* data, size_t size) {
 
 }  // namespace
 
+int exif_block_orientation(const uint8_t* data, size_t size) {
+  if (size >= 6 && std::memcmp(data, "Exif\0\0", 6) == 0) return tiff_orientation(data + 6, size - 6);
+  return tiff_orientation(data, size);
+}
+
 int jpeg_exif_orientation(const uint8_t* data, size_t size) {
   int orientation = 1;
   walk_header_segments(data, size, [&](uint8_t marker, const uint8_t* body, size_t n) {

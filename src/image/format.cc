@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 
+#include "image/jpeg_scaled.h"
 #include "util/error.h"
 
 namespace whatcar {
@@ -32,13 +33,6 @@ std::string isobmff_brand(const std::vector<uint8_t>& b) {
   return "";
 }
 
-bool stb_decodes(const std::string& format) {
-  for (const char* f : {"JPEG", "PNG", "BMP", "GIF", "PSD", "PNM", "TGA"}) {
-    if (format == f) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string sniff_format(const std::vector<uint8_t>& b) {
@@ -63,10 +57,6 @@ void check_decodable(const std::vector<uint8_t>& head, const std::string& format
     if (!stbi_info_from_memory(head.data(), n, &w, &h, &c)) throw InputError(path, "not a supported image format");
     return;
   }
-  if (!stb_decodes(format)) {
-    throw InputError(path, fmt::format("{} images are not supported (use JPEG, PNG, BMP, GIF, TGA, PSD or PNM)",
-                                       format));
-  }
 }
 
 std::optional<Dimensions> header_dimensions(const std::vector<uint8_t>& b, const std::string& format) {
@@ -81,8 +71,9 @@ std::optional<Dimensions> header_dimensions(const std::vector<uint8_t>& b, const
   }
   int w = 0, h = 0, c = 0;
   const int n = static_cast<int>(std::min<size_t>(b.size(), INT_MAX));
-  if (!stbi_info_from_memory(b.data(), n, &w, &h, &c)) return std::nullopt;
-  return Dimensions{static_cast<uint64_t>(w), static_cast<uint64_t>(h)};
+  if (stbi_info_from_memory(b.data(), n, &w, &h, &c)) return Dimensions{static_cast<uint64_t>(w), static_cast<uint64_t>(h)};
+  if (format == "JPEG") return jpeg_header_dimensions(b.data(), b.size());
+  return std::nullopt;
 }
 
 void check_pixel_limit(const std::string& path, Dimensions d, uint64_t max_pixels) {

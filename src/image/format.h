@@ -14,8 +14,8 @@ namespace whatcar {
 std::string sniff_format(const std::vector<uint8_t>& bytes);
 
 // Throws InputError naming `path` unless `head` (the file's first bytes, `format` as sniffed)
-// is an image whatcar decodes. TGA has no signature: unknown bytes pass when they parse as a
-// TGA header.
+// is an image whatcar decodes: every format sniff_format names, and TGA, which has no
+// signature (unknown bytes pass when they parse as a TGA header).
 void check_decodable(const std::vector<uint8_t>& head, const std::string& format, const std::string& path);
 
 struct Dimensions {

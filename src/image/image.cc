@@ -8,6 +8,7 @@
 
 #include "image/exif.h"
 #include "image/format.h"
+#include "image/format_plugin.h"
 #include "image/jpeg_scaled.h"
 #include "util/error.h"
 
@@ -34,12 +35,29 @@ Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path, u
   if (format == "PNG") {
     if (std::optional<Dimensions> d = header_dimensions(bytes, format)) check_pixel_limit(path, *d, max_pixels);
   }
+  if (plugin_decodes(format)) {
+    int orientation = 1;
+    Image decoded = decode_with_plugin(bytes, format, path, max_pixels, &orientation);
+    const int w = decoded.width, h = decoded.height;
+    return upright(std::move(decoded), w, h, orientation);
+  }
   const auto* data = bytes.data();
   const int size = static_cast<int>(bytes.size());
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &w, &h, &channels)) {
+    const std::string reason = stbi_failure_reason();
+    // What stb_image refuses, libjpeg-turbo may still decode (arithmetic coding, for one).
+    if (format == "JPEG") {
+      if (std::optional<Dimensions> d = jpeg_header_dimensions(data, bytes.size())) {
+        check_pixel_limit(path, *d, max_pixels);
+        if (std::optional<Image> full = decode_jpeg_scaled(data, bytes.size(), 1)) {
+          return upright(std::move(*full), static_cast<int>(d->width), static_cast<int>(d->height),
+                         jpeg_exif_orientation(data, bytes.size()));
+        }
+      }
+    }
     throw InputError(path, format.empty() ? "not a supported image format"
-                                          : fmt::format("corrupt {} header ({})", format, stbi_failure_reason()));
+                                          : fmt::format("corrupt {} header ({})", format, reason));
   }
   check_pixel_limit(path, {static_cast<uint64_t>(w), static_cast<uint64_t>(h)}, max_pixels);
   if (w < 1 || h < 1) throw InputError(path, fmt::format("image has no pixels ({}x{})", w, h));

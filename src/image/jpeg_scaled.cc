@@ -29,7 +29,7 @@ void on_message(j_common_ptr cinfo, int level) {
   if (level < 0) on_error(cinfo);
 }
 
-bool start(Decompressor& d, const uint8_t* data, size_t size, int denominator) {
+bool read_header(Decompressor& d, const uint8_t* data, size_t size) {
   if (setjmp(d.jump)) return false;
   d.cinfo.err = jpeg_std_error(&d.err);
   d.err.error_exit = on_error;
@@ -38,6 +38,12 @@ bool start(Decompressor& d, const uint8_t* data, size_t size, int denominator) {
   jpeg_create_decompress(&d.cinfo);
   jpeg_mem_src(&d.cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(&d.cinfo, TRUE);
+  return true;
+}
+
+bool start(Decompressor& d, const uint8_t* data, size_t size, int denominator) {
+  if (!read_header(d, data, size)) return false;
+  if (setjmp(d.jump)) return false;
   const J_COLOR_SPACE cs = d.cinfo.jpeg_color_space;
   if (cs != JCS_YCbCr && cs != JCS_GRAYSCALE && cs != JCS_RGB) return false;
   d.cinfo.out_color_space = JCS_RGB;
@@ -66,6 +72,12 @@ int jpeg_scale_denominator(int width, int height, int min_side) {
   int denominator = 1;
   while (denominator < 8 && shorter / (denominator * 2) >= min_side) denominator *= 2;
   return denominator;
+}
+
+std::optional<Dimensions> jpeg_header_dimensions(const uint8_t* data, size_t size) {
+  Decompressor d;
+  if (!read_header(d, data, size)) return std::nullopt;
+  return Dimensions{d.cinfo.image_width, d.cinfo.image_height};
 }
 
 std::optional<Image> decode_jpeg_scaled(const uint8_t* data, size_t size, int denominator) {

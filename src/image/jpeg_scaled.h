@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "image/format.h"
 #include "image/image.h"
 
 namespace whatcar {
@@ -15,6 +16,10 @@ namespace whatcar {
 // The largest of 1, 2, 4 and 8 that keeps both sides of a width x height JPEG at least
 // min_side pixels when decoded at 1/denominator size.
 int jpeg_scale_denominator(int width, int height, int min_side);
+
+// The size in a JPEG's frame header as libjpeg-turbo reads it: also for the JPEGs stb_image
+// cannot read (arithmetic coding). nullopt when the header is incomplete or corrupt.
+std::optional<Dimensions> jpeg_header_dimensions(const uint8_t* data, size_t size);
 
 // The JPEG decoded at 1/denominator size to RGB (Image::scale set). nullopt when libjpeg
 // reports an error or even a warning, or the file is not YCbCr, RGB or grayscale (CMYK): the

@@ -50,6 +50,7 @@ DetectorMetadata parse_detector_metadata(const std::string& path, const std::str
   if (m.vehicle_classes.empty()) top.fail("lists no vehicle classes");
   m.score_threshold = static_cast<float>(top.fraction("score_threshold"));
   m.nms_iou = static_cast<float>(top.fraction("nms_iou"));
+  if (top.has("min_box_area")) m.min_box_area = static_cast<float>(top.fraction("min_box_area"));
   for (size_t i = 0; i < top.list("probes").size(); ++i) {
     const Fields f(path, top.list("probes")[i], fmt::format("probe {}", i + 1));
     DetectorProbe p;

@@ -37,6 +37,8 @@ struct DetectorMetadata {
   std::vector<int> vehicle_classes;  // indices into classes that count as a car
   float score_threshold = 0.0f;
   float nms_iou = 0.5f;
+  // Boxes covering less of the photo than this are not cars (0 when the file does not say).
+  float min_box_area = 0.0f;
   std::vector<DetectorProbe> probes;
   std::vector<DetectorProbe> image_probes;
   std::vector<std::pair<std::string, std::string>> info;

@@ -11,12 +11,6 @@ namespace fs = std::filesystem;
 
 namespace whatcar {
 
-std::string executable_dir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : exe.parent_path().string();
-}
-
 std::vector<std::string> default_model_candidates(const std::string& file_name) {
   std::vector<std::string> out;
   const fs::path exe = executable_dir();

@@ -4,13 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "util/executable.h"
+
 namespace whatcar {
 
 inline constexpr const char* kModelFileName = "whatcar-cars.pt";
 inline constexpr const char* kDetectorFileName = "whatcar-detector.pt";
-
-// The directory holding the running executable (resolved through /proc/self/exe).
-std::string executable_dir();
 
 // Candidates in order: <exe>/models, <exe>/../share/whatcar/models, the source tree.
 std::vector<std::string> default_model_candidates(const std::string& file_name = kModelFileName);

@@ -15,8 +15,8 @@ double iou(const Box& a, const Box& b) {
   return u > 0 ? i / u : 0;
 }
 
-std::vector<Detection> vehicles(const std::vector<DetectionRow>& rows, const DetectorMetadata& meta, double min_score,
-                                int width, int height) {
+std::vector<Detection> vehicles(const std::vector<DetectionRow>& rows, const DetectorMetadata& meta,
+                                const CarThresholds& thresholds, int width, int height) {
   // The image filled the whole input (squash) or its top-left letterbox_size() (letterbox).
   const int s = meta.preprocess.input_size;
   const auto [cw, ch] = meta.preprocess.resize == "letterbox" ? letterbox_size(width, height, s) : std::pair{s, s};
@@ -26,11 +26,12 @@ std::vector<Detection> vehicles(const std::vector<DetectionRow>& rows, const Det
     if (!std::all_of(r.begin(), r.end(), [](float v) { return std::isfinite(v); })) continue;
     const double score = r[4];
     const int cls = static_cast<int>(r[5]);
-    if (!(score >= min_score) || static_cast<float>(cls) != r[5]) continue;
+    if (!(score >= thresholds.min_score) || static_cast<float>(cls) != r[5]) continue;
     if (std::find(meta.vehicle_classes.begin(), meta.vehicle_classes.end(), cls) == meta.vehicle_classes.end()) continue;
     const Box b{std::clamp(r[0] * sx, 0.0, static_cast<double>(width)), std::clamp(r[1] * sy, 0.0, static_cast<double>(height)),
                 std::clamp(r[2] * sx, 0.0, static_cast<double>(width)), std::clamp(r[3] * sy, 0.0, static_cast<double>(height))};
     if (b.x2 - b.x1 < 1 || b.y2 - b.y1 < 1) continue;
+    if (area(b) < thresholds.min_box_area * width * height) continue;
     found.push_back({b, score, cls});
   }
   std::stable_sort(found.begin(), found.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });

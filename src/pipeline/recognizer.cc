@@ -29,7 +29,8 @@ Recognizer::Recognizer(Model& classifier, Detector* detector, RecognizeOptions o
       detector_(detector),
       opts_(opts),
       min_confidence_(opts.min_confidence.value_or(classifier.metadata().min_confidence)),
-      min_score_(detector ? opts.min_score.value_or(detector->metadata().score_threshold) : 0),
+      car_thresholds_{detector ? opts.min_score.value_or(detector->metadata().score_threshold) : 0,
+                      detector ? opts.min_box_area.value_or(detector->metadata().min_box_area) : 0},
       min_short_side_(decode_short_side(classifier, detector, opts.full_decode)) {}
 
 Prepared Recognizer::prepare(Image image, std::string name) const {
@@ -80,7 +81,7 @@ torch::Tensor Recognizer::logits(const std::vector<Prepared>& batch) {
 
 std::vector<Car> Recognizer::detect(const Prepared& p, std::vector<float>* inputs) {
   const Image& image = p.image;
-  std::vector<Detection> found = vehicles(detector_->detect(p.input.data()), detector_->metadata(), min_score_,
+  std::vector<Detection> found = vehicles(detector_->detect(p.input.data()), detector_->metadata(), car_thresholds_,
                                           image.width, image.height);
   if (!opts_.all_cars && found.size() > 1) found.resize(1);
   // Boxes are reported in the file's upright pixels, also when it was decoded at reduced size.

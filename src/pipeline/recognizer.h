@@ -20,6 +20,7 @@
 #include "image/image.h"
 #include "model/detector.h"
 #include "model/model.h"
+#include "pipeline/detect.h"
 #include "pipeline/result.h"
 
 namespace whatcar {
@@ -33,6 +34,7 @@ struct RecognizeOptions {
   int top_k = 5;
   std::optional<double> min_confidence;  // default: the model's
   std::optional<double> min_score;       // detector score threshold; default: the detector's
+  std::optional<double> min_box_area;    // share of the photo a car's box covers at least; default: the detector's
   bool all_cars = false;                 // every car found, not only the main one
   double crop_margin = kDefaultCropMargin;
   uint64_t max_pixels = kDefaultMaxPixels;
@@ -90,7 +92,7 @@ class Recognizer {
   Detector* detector_;
   RecognizeOptions opts_;
   double min_confidence_;
-  double min_score_;
+  CarThresholds car_thresholds_;
   int min_short_side_;  // 0: decode at full size
 };
 

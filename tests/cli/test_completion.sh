@@ -51,9 +51,14 @@ complete_words whatcar verify --
 expect_word --golden
 expect_no_word --timings
 
-# Paths: images after a command, only .pt files (and folders) after --model.
-touch "$WORK/a.jpg" "$WORK/m.pt"
-complete_words whatcar classify "$WORK/a"
+# Paths: images (every format whatcar decodes) and folders after a command, only .pt files (and
+# folders) after --model.
+touch "$WORK/a.jpg" "$WORK/m.pt" "$WORK/b.HEIC" "$WORK/c.webp" "$WORK/d.avif" "$WORK/e.tiff" "$WORK/f.jxl" "$WORK/notes.txt"
+mkdir "$WORK/album"
+complete_words whatcar classify "$WORK/"
+for f in a.jpg b.HEIC c.webp d.avif e.tiff f.jxl album; do expect_word "$WORK/$f"; done
+expect_no_word "$WORK/notes.txt"
+complete_words whatcar "$WORK/a"
 expect_word "$WORK/a.jpg"
 complete_words whatcar -m "$WORK/"
 expect_word "$WORK/m.pt"

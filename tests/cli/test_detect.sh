@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Detect, then classify, through the real binary: the main car, --all-cars, --no-detect,
-# --min-score, "no car found" as an answer, the same facts in every format, batch, verify of the
+# --min-score, --min-box-area, "no car found" as an answer, the same facts in every format, batch, verify of the
 # detector, and hostile photos through the bundled detector.
 source "$(dirname "$0")/lib.sh"
 
@@ -65,6 +65,17 @@ run "${models[@]}" --all-cars --min-score 0.85 -f jsonl "$IMG/scene.png"
 expect_py 'import json,sys; r=json.load(open(sys.argv[1])); assert [c["score"] for c in r["cars"]] == [0.9], r'
 run "${models[@]}" --min-score 1.5 "$IMG/scene.png"
 expect_rc 2
+
+# --min-box-area: boxes covering less of the photo are not cars (the fixture detector says 0).
+run "${models[@]}" --all-cars -f jsonl "$IMG/scene.png"
+shares=$("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(*[(c["box"][2]-c["box"][0])*(c["box"][3]-c["box"][1])/9600 for c in r["cars"]])' "$WORK/out")
+read -r large small <<<"$shares"
+between=$(awk -v a="$large" -v b="$small" 'BEGIN { print (a + b) / 2 }')
+run "${models[@]}" --all-cars --min-box-area "$between" -f jsonl "$IMG/scene.png"
+expect_py 'import json,sys; r=json.load(open(sys.argv[1])); assert [c["score"] for c in r["cars"]] == [0.8], r'
+run "${models[@]}" --min-box-area 1 -f jsonl "$IMG/scene.png"
+expect_rc 0
+expect_py 'import json,sys; r=json.load(open(sys.argv[1])); assert r["cars"] == [], r'
 
 # --no-detect: the whole image is the one car, and no detector is needed.
 run -m "$MODEL" --detector "$WORK/none.pt" --no-detect -f jsonl "$IMG/scene.png"

@@ -1,5 +1,6 @@
-"""Generate the seed corpus for fuzz_image: valid JPEG/PNG/BMP/GIF files of a few sizes, JPEGs
-with every EXIF orientation, and deliberately broken headers. Crash reproducers found by the
+"""Generate the seed corpus for fuzz_image: valid JPEG/PNG/BMP/GIF/WebP/TIFF files of a few sizes,
+JPEGs with every EXIF orientation, and deliberately broken headers (HEIC, AVIF, JPEG XL and the
+other formats' seeds are tests/fixtures/formats, which the fuzz tests read too). Crash reproducers found by the
 fuzzer are kept beside it in tests/fuzz/regressions/ (committed) and replayed by the test.
 
     /usr/bin/python3 tests/fuzz/make_corpus.py OUT_DIR
@@ -40,6 +41,10 @@ def main(out):
         files[f"rgb_{w}x{h}.gif"] = encode(img, "GIF")
         files[f"rgb_{w}x{h}.tga"] = encode(img, "TGA")
         files[f"rgb_{w}x{h}.ppm"] = encode(img, "PPM")
+        files[f"rgb_{w}x{h}.webp"] = encode(img, "WEBP", quality=80)
+        files[f"rgba_{w}x{h}_lossless.webp"] = encode(img.convert("RGBA"), "WEBP", lossless=True)
+        files[f"rgb_{w}x{h}.tiff"] = encode(img, "TIFF", compression="tiff_lzw")
+        files[f"cmyk_{w}x{h}.tiff"] = encode(img.convert("CMYK"), "TIFF")
     for o in range(1, 9):
         exif = Image.Exif()
         exif[0x0112] = o

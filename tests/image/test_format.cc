@@ -37,7 +37,7 @@ TEST_CASE("formats are sniffed from content, not the file name", "[image][format
 TEST_CASE("what is not an image is refused from its first bytes", "[image][format]") {
   CHECK(decodable_error({}) == "empty file");
   CHECK(decodable_error(std::vector<uint8_t>(65536, 0)) == "not a supported image format");
-  CHECK_THAT(decodable_error(bytes("RIFF\0\0\0\0WEBPVP8 "s)), Catch::StartsWith("WebP images are not supported"));
+  CHECK(decodable_error(bytes("RIFF\0\0\0\0WEBPVP8 "s)).empty());  // whether it decodes is the decoder's to say
   CHECK(decodable_error(whatcar::test::read_bytes("images/scene.jpg")).empty());
   // TGA has no signature: it passes on its header alone.
   CHECK(decodable_error(whatcar::test::read_bytes("images/scene.tga")).empty());
