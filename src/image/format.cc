@@ -49,16 +49,6 @@ std::string sniff_format(const std::vector<uint8_t>& b) {
   return "";
 }
 
-void check_decodable(const std::vector<uint8_t>& head, const std::string& format, const std::string& path) {
-  if (head.empty()) throw InputError(path, "empty file");
-  if (format.empty()) {
-    int w = 0, h = 0, c = 0;
-    const int n = static_cast<int>(std::min<size_t>(head.size(), INT_MAX));
-    if (!stbi_info_from_memory(head.data(), n, &w, &h, &c)) throw InputError(path, "not a supported image format");
-    return;
-  }
-}
-
 std::optional<Dimensions> header_dimensions(const std::vector<uint8_t>& b, const std::string& format) {
   // stb_image's info call cannot tell "too large" from "not this format" for PNG, so the
   // pixel limit reads the IHDR chunk itself.
@@ -74,6 +64,11 @@ std::optional<Dimensions> header_dimensions(const std::vector<uint8_t>& b, const
   if (stbi_info_from_memory(b.data(), n, &w, &h, &c)) return Dimensions{static_cast<uint64_t>(w), static_cast<uint64_t>(h)};
   if (format == "JPEG") return jpeg_header_dimensions(b.data(), b.size());
   return std::nullopt;
+}
+
+void check_decodable(const std::vector<uint8_t>& head, const std::string& format, const std::string& path) {
+  if (head.empty()) throw InputError(path, "empty file");
+  if (format.empty() && !header_dimensions(head, format)) throw InputError(path, "not a supported image format");
 }
 
 void check_pixel_limit(const std::string& path, Dimensions d, uint64_t max_pixels) {
