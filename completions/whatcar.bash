@@ -10,6 +10,7 @@ _whatcar_options() {
     batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format \
 -b --batch-size -j --workers -q --quiet $recognize $model" ;;
     verify) echo "--sha256 --images --golden --min-accuracy --tolerance -f --format $model" ;;
+    serve) echo "--bind -p --port --max-body --max-connections --timeout -j --workers --queue -q --quiet $recognize $model" ;;
     *) echo "-h --help --version" ;;
   esac
 }
@@ -34,7 +35,7 @@ _whatcar() {
   prev="${COMP_WORDS[COMP_CWORD - 1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
-      classify | batch | verify) command="${COMP_WORDS[i]}"; break ;;
+      classify | batch | verify | serve) command="${COMP_WORDS[i]}"; break ;;
     esac
   done
 
@@ -50,7 +51,8 @@ _whatcar() {
     --images) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --files-from | -o | --output | --golden) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --max-bytes | --min-score | --min-box-area | --crop-margin | \
-      --shard | --ext | --sha256 | --min-accuracy | --tolerance)
+      --shard | --ext | --sha256 | --min-accuracy | --tolerance | --bind | -p | --port | --max-body | --max-connections | \
+      --timeout | --queue)
       return ;;  # a value the user types
   esac
 
@@ -59,7 +61,7 @@ _whatcar() {
       [ -z "$command" ] && echo --version)" -- "$cur")
   elif [ -z "$command" ] && [ "$COMP_CWORD" = 1 ]; then
     # The first word is a command or, for `whatcar photo.jpg`, an image.
-    mapfile -t COMPREPLY < <(compgen -W "classify batch verify" -- "$cur"; _whatcar_images "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "classify batch verify serve" -- "$cur"; _whatcar_images "$cur")
   else
     mapfile -t COMPREPLY < <(_whatcar_images "$cur")
   fi

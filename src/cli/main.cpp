@@ -12,6 +12,7 @@
 
 #include "cli/batch.h"
 #include "cli/classify.h"
+#include "cli/serve.h"
 #include "cli/verify.h"
 #include "cli/version_info.h"
 #include "output/writers.h"
@@ -146,10 +147,44 @@ Command add_verify(CLI::App& app) {
   return {cmd, [o] { return whatcar::run_verify(*o); }};
 }
 
+Command add_serve(CLI::App& app) {
+  auto o = std::make_shared<whatcar::ServeOptions>();
+  auto& s = o->server;
+  CLI::App* cmd = app.add_subcommand("serve", "the photo-upload service: a web page and a JSON endpoint");
+  cmd->footer(
+      "Endpoints: GET / (the upload page), POST /v1/classify (the image as the body or the form field 'image'; "
+      "?top=5&all_cars=1&no_detect=1; answers the JSON record of --format json), GET /healthz, GET /metrics.\n"
+      "Examples:\n  whatcar serve                       # http://127.0.0.1:8080/\n"
+      "  whatcar serve --bind 0.0.0.0       # reachable from the network (phones on the same Wi-Fi)\n"
+      "  curl --data-binary @photo.jpg localhost:8080/v1/classify\n"
+      "SIGINT or SIGTERM stops accepting, lets the requests in flight finish, and exits 0.");
+  cmd->add_option("--bind", s.bind, "address to listen on; 0.0.0.0 or :: for every interface")->capture_default_str();
+  cmd->add_option("-p,--port", s.port, "TCP port; 0 picks a free one")->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--max-body", s.max_body, "largest request body, e.g. 50M (413 beyond)")
+      ->transform(CLI::AsSizeValue(false))
+      ->default_str("20M")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-connections", s.max_connections, "open connections; more get 503")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", s.request_timeout_s, "seconds a client has to send its whole request (408 or 400 beyond)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-j,--workers", o->workers, "threads running the networks (default: one per core)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--queue", o->queue, fmt::format("photos that may wait for a worker; more get 503 (default: {} per worker)",
+                                                 whatcar::kQueuePerWorker))
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("-q,--quiet", o->quiet, "no access log on stderr (the start and stop lines stay)");
+  add_recognize_options(cmd, o->recognize);
+  add_model_options(cmd, o->model, "cores / workers");
+  return {cmd, [o] { return whatcar::run_serve(*o); }};
+}
+
 // `whatcar photo.jpg` means `whatcar classify photo.jpg`.
 std::vector<std::string> with_default_command(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  static const std::vector<std::string> top_level{"classify", "batch", "verify", "-h", "--help", "--version"};
+  static const std::vector<std::string> top_level{"classify", "batch", "verify", "serve", "-h", "--help", "--version"};
   if (!args.empty() && std::find(top_level.begin(), top_level.end(), args[0]) == top_level.end()) {
     args.insert(args.begin(), "classify");
   }
@@ -164,7 +199,7 @@ int run(int argc, char** argv) {
   bool show_version = false;
   app.add_flag("--version", show_version,
                "print versions of whatcar, libtorch and the models ($WHATCAR_MODEL, $WHATCAR_DETECTOR or bundled), then exit");
-  const std::vector<Command> commands{add_classify(app), add_batch(app), add_verify(app)};
+  const std::vector<Command> commands{add_classify(app), add_batch(app), add_verify(app), add_serve(app)};
 
   try {
     try {

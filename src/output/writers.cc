@@ -20,6 +20,27 @@ std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 // Probabilities to 6 decimals, pixels to 2: enough for every use, and stable across runs.
 double rounded(double v, double scale) { return std::round(v * scale) / scale; }
 
+Json prediction_json(const Prediction& p, size_t rank) {
+  return {{"rank", rank},          {"label", p.label}, {"make", p.make},   {"model", p.model},
+          {"body", p.body},        {"year", p.year},   {"index", p.index}, {"probability", rounded(p.probability, 1e6)}};
+}
+
+Json predictions_json(const std::vector<Prediction>& predictions) {
+  Json out = Json::array();
+  for (size_t i = 0; i < predictions.size(); ++i) out.push_back(prediction_json(predictions[i], i + 1));
+  return out;
+}
+
+Json car_json(const Car& car) {
+  const Box& b = car.box;
+  Json j = {{"box", {rounded(b.x1, 100), rounded(b.y1, 100), rounded(b.x2, 100), rounded(b.y2, 100)}},
+            {"score", car.score ? Json(rounded(*car.score, 1e6)) : Json()},
+            {"confident", car.confident},
+            {"make", {{"name", car.make.name}, {"probability", rounded(car.make.probability, 1e6)}}},
+            {"predictions", predictions_json(car.predictions)}};
+  return j;
+}
+
 class StreamWriter : public Writer {
  public:
   StreamWriter(std::FILE* out, std::string name) : out_(out), name_(std::move(name)) {}
@@ -71,48 +92,6 @@ class TextWriter : public StreamWriter {
   WriterOptions opts_;
   int count_ = 0;
 };
-
-Json prediction_json(const Prediction& p, size_t rank) {
-  return {{"rank", rank},          {"label", p.label}, {"make", p.make},   {"model", p.model},
-          {"body", p.body},        {"year", p.year},   {"index", p.index}, {"probability", rounded(p.probability, 1e6)}};
-}
-
-Json predictions_json(const std::vector<Prediction>& predictions) {
-  Json out = Json::array();
-  for (size_t i = 0; i < predictions.size(); ++i) out.push_back(prediction_json(predictions[i], i + 1));
-  return out;
-}
-
-Json car_json(const Car& car) {
-  const Box& b = car.box;
-  Json j = {{"box", {rounded(b.x1, 100), rounded(b.y1, 100), rounded(b.x2, 100), rounded(b.y2, 100)}},
-            {"score", car.score ? Json(rounded(*car.score, 1e6)) : Json()},
-            {"confident", car.confident},
-            {"make", {{"name", car.make.name}, {"probability", rounded(car.make.probability, 1e6)}}},
-            {"predictions", predictions_json(car.predictions)}};
-  return j;
-}
-
-std::string json_record(const Result& r) {
-  Json j = {{"file", r.path}};
-  if (r.error) {
-    j["error"] = *r.error;
-  } else {
-    Json cars = Json::array();
-    for (const Car& car : r.cars) cars.push_back(car_json(car));
-    j["cars"] = std::move(cars);
-    j["predictions"] = predictions_json(r.predictions());
-  }
-  if (r.timings) {
-    const auto& t = *r.timings;
-    j["timings_ms"] = {{"decode", rounded(t.decode_ms, 1e3)},
-                       {"preprocess", rounded(t.preprocess_ms, 1e3)},
-                       {"detect", rounded(t.detect_ms, 1e3)},
-                       {"inference", rounded(t.inference_ms, 1e3)},
-                       {"total", rounded(t.total_ms, 1e3)}};
-  }
-  return dump(j);
-}
 
 class JsonlWriter : public StreamWriter {
  public:
@@ -182,6 +161,27 @@ class DelimitedWriter : public StreamWriter {
 };
 
 }  // namespace
+
+std::string json_record(const Result& r) {
+  Json j = {{"file", r.path}};
+  if (r.error) {
+    j["error"] = *r.error;
+  } else {
+    Json cars = Json::array();
+    for (const Car& car : r.cars) cars.push_back(car_json(car));
+    j["cars"] = std::move(cars);
+    j["predictions"] = predictions_json(r.predictions());
+  }
+  if (r.timings) {
+    const auto& t = *r.timings;
+    j["timings_ms"] = {{"decode", rounded(t.decode_ms, 1e3)},
+                       {"preprocess", rounded(t.preprocess_ms, 1e3)},
+                       {"detect", rounded(t.detect_ms, 1e3)},
+                       {"inference", rounded(t.inference_ms, 1e3)},
+                       {"total", rounded(t.total_ms, 1e3)}};
+  }
+  return dump(j);
+}
 
 const std::vector<std::string>& format_names() {
   static const std::vector<std::string> names{"text", "json", "jsonl", "csv", "tsv"};

@@ -16,6 +16,9 @@ enum class Format { kText, kJson, kJsonl, kCsv, kTsv };
 Format parse_format(const std::string& name);
 const std::vector<std::string>& format_names();
 
+// One result as the single-line JSON object of the json and jsonl formats (and of `serve`).
+std::string json_record(const Result& r);
+
 // Escaping, exposed for tests.
 std::string json_string(const std::string& s);  // quoted; invalid UTF-8 becomes U+FFFD
 std::string csv_field(const std::string& s);

@@ -1,6 +1,7 @@
 #include "pipeline/recognizer.h"
 
 #include <algorithm>
+#include <functional>
 #include <new>
 
 #include "image/preprocess.h"
@@ -48,19 +49,27 @@ Prepared Recognizer::prepare(Image image, std::string name) const {
   return p;
 }
 
-Prepared Recognizer::prepare(const std::string& path) const {
+Prepared Recognizer::prepare_decoded(const std::string& name, const std::function<Image()>& decode) const {
   try {
     Stopwatch clock;
-    Image image = load_image(path, {opts_.max_pixels, opts_.max_bytes}, min_short_side_);
+    Image image = decode();
     const double decode_ms = clock.lap_ms();
-    Prepared p = prepare(std::move(image), path);
+    Prepared p = prepare(std::move(image), name);
     p.timings.decode_ms = decode_ms;
     return p;
   } catch (const InputError& e) {
-    return Prepared::failed(path, e.what());
+    return Prepared::failed(name, e.what());
   } catch (const std::bad_alloc&) {
-    return Prepared::failed(path, "out of memory decoding this image");
+    return Prepared::failed(name, "out of memory decoding this image");
   }
+}
+
+Prepared Recognizer::prepare(const std::string& path) const {
+  return prepare_decoded(path, [&] { return load_image(path, {opts_.max_pixels, opts_.max_bytes}, min_short_side_); });
+}
+
+Prepared Recognizer::prepare_bytes(const std::vector<uint8_t>& bytes, const std::string& name) const {
+  return prepare_decoded(name, [&] { return decode_image(bytes, name, opts_.max_pixels, min_short_side_); });
 }
 
 torch::Tensor Recognizer::classify(const std::vector<float>& inputs) {
@@ -146,10 +155,16 @@ std::vector<Result> Recognizer::finish(const std::vector<Prepared>& batch) {
   return out;
 }
 
-Result Recognizer::recognize(const std::string& path) {
+Result Recognizer::recognize(const std::string& path) { return finish_one(prepare(path)); }
+
+Result Recognizer::recognize_bytes(const std::vector<uint8_t>& bytes, const std::string& name) {
+  return finish_one(prepare_bytes(bytes, name));
+}
+
+Result Recognizer::finish_one(Prepared p) {
   // Moved in: a braced list would copy the prepared input (600 KB at 224x224) on every photo.
   std::vector<Prepared> one;
-  one.push_back(prepare(path));
+  one.push_back(std::move(p));
   return finish(one).front();
 }
 

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,11 +72,14 @@ class Recognizer {
   // Never throws for a bad input: the error is in the result.
   Prepared prepare(const std::string& path) const;
   Prepared prepare(Image image, std::string name) const;
+  // An image file's bytes already in memory (an upload); `name` names it in errors.
+  Prepared prepare_bytes(const std::vector<uint8_t>& bytes, const std::string& name) const;
 
   // Results in the order given; inputs that failed to prepare keep their error.
   std::vector<Result> finish(const std::vector<Prepared>& batch);
 
   Result recognize(const std::string& path);
+  Result recognize_bytes(const std::vector<uint8_t>& bytes, const std::string& name);
 
   // The classifier's logits (one row per prepared photo without an error), for `verify`,
   // which compares them with those the exporter stored; only without a detector, where the
@@ -87,6 +91,8 @@ class Recognizer {
   // appended to `inputs`.
   std::vector<Car> detect(const Prepared& p, std::vector<float>* inputs);
   torch::Tensor classify(const std::vector<float>& inputs);
+  Prepared prepare_decoded(const std::string& name, const std::function<Image()>& decode) const;
+  Result finish_one(Prepared p);
 
   Model& classifier_;
   Detector* detector_;

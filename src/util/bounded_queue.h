@@ -24,6 +24,20 @@ class BoundedQueue {
     return true;
   }
 
+  // False at once, instead of waiting, when the queue is full or closed (the item is dropped).
+  bool try_push(T item) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || items_.size() >= capacity_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.size();
+  }
+
   // Empty once the queue is closed and drained.
   std::optional<T> pop() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -47,7 +61,7 @@ class BoundedQueue {
   size_t capacity_;
   std::deque<T> items_;
   bool closed_ = false;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
 };
 

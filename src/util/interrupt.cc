@@ -15,7 +15,7 @@ namespace whatcar::interrupt {
 namespace {
 
 // Long enough for batch to stop its workers and report; short enough to end within a second.
-constexpr auto kGrace = std::chrono::milliseconds(700);
+std::atomic<std::chrono::milliseconds::rep> g_grace_ms{700};
 
 std::atomic<int> g_signal{0};
 int g_pipe[2] = {-1, -1};
@@ -34,7 +34,7 @@ void watchdog() {
   pollfd p{g_pipe[0], POLLIN, 0};
   while (::poll(&p, 1, -1) < 0) {
   }
-  std::this_thread::sleep_for(kGrace);
+  std::this_thread::sleep_for(std::chrono::milliseconds(g_grace_ms.load()));
   {
     std::lock_guard<std::mutex> lock(g_mu);
     if (!g_partial.empty()) ::unlink(g_partial.c_str());
@@ -64,6 +64,8 @@ int exit_status() {
 }
 
 int wake_fd() { return g_pipe[0]; }
+
+void set_grace(std::chrono::milliseconds grace) { g_grace_ms.store(grace.count()); }
 
 void set_partial_output(const std::string& path) {
   std::lock_guard<std::mutex> lock(g_mu);

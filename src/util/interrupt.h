@@ -3,10 +3,11 @@
 // The handler only records the signal and makes wake_fd() readable, so blocking reads that
 // poll it (image/read_input) give up at once and the commands wind down in order. Work that
 // cannot be woken (a forward pass, a read from a hung network file system) is cut short by a
-// watchdog: kGrace after the signal it removes the registered partial output and leaves with
+// watchdog: a grace period (0.7 s unless a command sets another) after the signal it removes the registered partial output and leaves with
 // exit_status(). A second signal is never needed.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace whatcar::interrupt {
@@ -24,5 +25,9 @@ int wake_fd();
 
 // The file the watchdog removes if it has to end the process (a partial output); "" for none.
 void set_partial_output(const std::string& path);
+
+// How long the watchdog waits after a signal before it ends the process (0.7 s by default):
+// `serve` gives the requests in flight this long to finish.
+void set_grace(std::chrono::milliseconds grace);
 
 }  // namespace whatcar::interrupt

@@ -19,7 +19,7 @@ expect_word() { check; grep -qxF -- "$1" <<<"$OUT" || fail "completion lacks: $1
 expect_no_word() { check; ! grep -qxF -- "$1" <<<"$OUT" || fail "completion offers: $1"; }
 
 # Every option of every command's --help is known to the completion.
-for command in "" classify batch verify; do
+for command in "" classify batch verify serve; do
   run $command --help
   expect_rc 0
   options=$(grep -oE '^  (-[A-Za-z0-9],)?--?[A-Za-z0-9][-A-Za-z0-9]*' "$WORK/out" | tr ',' ' ')
@@ -50,6 +50,12 @@ expect_word --top
 complete_words whatcar verify --
 expect_word --golden
 expect_no_word --timings
+complete_words whatcar se
+expect_word serve
+complete_words whatcar serve --max
+expect_word --max-body
+expect_word --max-connections
+expect_no_word --max-accuracy
 
 # Paths: images (every format whatcar decodes) and folders after a command, only .pt files (and
 # folders) after --model.

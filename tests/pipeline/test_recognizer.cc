@@ -157,3 +157,23 @@ TEST_CASE("a photo without a car is an answer: no cars, no error", "[recognizer]
   CHECK(res.cars.empty());
   CHECK(res.predictions().empty());
 }
+
+TEST_CASE("an upload's bytes give what the same file gives, and bad bytes an error naming it", "[recognizer]") {
+  Model m = tiny();
+  Recognizer r(m, nullptr, options(3));
+  const std::string path = fixture("images/scene.png");
+  const Result from_file = r.recognize(path);
+  const Result from_bytes = r.recognize_bytes(whatcar::test::read_bytes("images/scene.png"), "upload.png");
+  REQUIRE_FALSE(from_bytes.error);
+  CHECK(from_bytes.path == "upload.png");
+  REQUIRE(from_bytes.predictions().size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(from_bytes.predictions()[i].index == from_file.predictions()[i].index);
+    CHECK(from_bytes.predictions()[i].probability == Approx(from_file.predictions()[i].probability).margin(1e-6));
+  }
+  const std::vector<uint8_t> junk{'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'a', 'g', 'e'};
+  const Result bad = r.recognize_bytes(junk, "junk.bin");
+  REQUIRE(bad.error);
+  CHECK(bad.path == "junk.bin");
+  CHECK(bad.cars.empty());
+}
