@@ -95,6 +95,22 @@ TEST_CASE("each EXIF orientation in WebP and TIFF comes out upright, turned once
   }
 }
 
+TEST_CASE("HEIC's irot/imir and JPEG XL's orientation turn the picture upright, once, despite their EXIF tag",
+          "[image][formats]") {
+  // Both fixtures also carry the EXIF orientation (as phones and a JPEG transcode write it); the
+  // picture is the JPEG's, so it is compared within JPEG's loss.
+  const Image upright = decode("images/orientation_none.jpg");
+  for (const char* ext : {".heic", ".jxl"}) {
+    for (int o = 1; o <= 8; ++o) {
+      INFO("orientation_" << o << ext);
+      const Image img = decode("formats/orientation_" + std::to_string(o) + ext);
+      REQUIRE(img.width == 48);
+      REQUIRE(img.height == 32);
+      CHECK(mean_abs_diff(img, upright) < 2.0);
+    }
+  }
+}
+
 TEST_CASE("the pixel limit is checked from each format's header", "[image][formats][errors]") {
   for (const char* name : {"scene.webp", "scene.avif", "scene.heic", "scene.jxl", "scene.tiff"}) {
     INFO(name);
