@@ -10,7 +10,7 @@ _whatcar_options() {
     batch) echo "--files-from -0 --null --no-recursive --ext --shard -o --output -f --format \
 -b --batch-size -j --workers -q --quiet $recognize $model" ;;
     verify) echo "--sha256 --images --golden --min-accuracy --tolerance -f --format $model" ;;
-    serve) echo "--bind -p --port --max-body --max-connections --timeout -j --workers --queue -q --quiet $recognize $model" ;;
+    serve) echo "--bind -p --port --max-body --max-connections --timeout -j --workers --queue -q --quiet ${recognize/ --max-bytes/} $model" ;;
     *) echo "-h --help --version" ;;
   esac
 }

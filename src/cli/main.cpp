@@ -42,8 +42,9 @@ void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m, const std::strin
       ->check(CLI::NonNegativeNumber);
 }
 
-// What classify and batch share: how photos become answers.
-void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
+// What classify, batch and serve share: how photos become answers. `reads_files`: the command
+// reads image files and streams (serve's uploads are bounded by --max-body instead).
+void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r, bool reads_files = true) {
   cmd->add_option("-k,--top", r.top_k, "number of predictions per car")->check(CLI::PositiveNumber);
   cmd->add_flag("--all-cars", r.all_cars, "answer for every car found, the main (largest) car first");
   cmd->add_option("--min-score", r.min_score, "detector score under which a box is not a car (default: the detector's)")
@@ -60,9 +61,11 @@ void add_recognize_options(CLI::App* cmd, whatcar::RecognizeOptions& r) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--max-pixels", r.max_pixels, "refuse images larger than this, from their header (default 100 MP)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--max-bytes", r.max_bytes, "refuse files and streams longer than this, e.g. 64M (default 256M)")
-      ->transform(CLI::AsSizeValue(false))
-      ->check(CLI::PositiveNumber);
+  if (reads_files) {
+    cmd->add_option("--max-bytes", r.max_bytes, "refuse files and streams longer than this, e.g. 64M (default 256M)")
+        ->transform(CLI::AsSizeValue(false))
+        ->check(CLI::PositiveNumber);
+  }
   cmd->add_flag("--full-decode", r.full_decode,
                 "decode JPEGs at full size (default: large ones at 1/2-1/8 size, still twice what the model resizes to)");
 }
@@ -176,7 +179,7 @@ Command add_serve(CLI::App& app) {
                                                  whatcar::kQueuePerWorker))
       ->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", o->quiet, "no access log on stderr (the start and stop lines stay)");
-  add_recognize_options(cmd, o->recognize);
+  add_recognize_options(cmd, o->recognize, false);
   add_model_options(cmd, o->model, "cores / workers");
   return {cmd, [o] { return whatcar::run_serve(*o); }};
 }
