@@ -56,12 +56,10 @@ int run_serve(const ServeOptions& opts) {
     served = http.run();
     listening = false;
   });
-  {
-    // Also with -q: the one line that says where (and, with --port 0, which port).
-    fmt::print(stderr, "whatcar: serving http://{}:{}/ ({} worker{}{}); Ctrl-C to stop\n",
-               so.bind.find(':') != std::string::npos ? "[" + so.bind + "]" : so.bind, http.port(), workers,
-               workers == 1 ? "" : "s", networks.detector ? "" : ", no detector");
-  }
+  // Also with -q: the one line that says where (and, with --port 0, which port).
+  fmt::print(stderr, "whatcar: serving http://{}:{}/ ({} worker{}{}); Ctrl-C to stop\n",
+             so.bind.find(':') != std::string::npos ? "[" + so.bind + "]" : so.bind, http.port(), workers,
+             workers == 1 ? "" : "s", networks.detector ? "" : ", no detector");
   pollfd wake{interrupt::wake_fd(), POLLIN, 0};
   while (listening && !interrupt::requested()) ::poll(&wake, 1, 200);
   if (interrupt::requested()) fmt::print(stderr, "whatcar: stopping; finishing the requests in flight\n");

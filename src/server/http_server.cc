@@ -293,6 +293,7 @@ class HttpServer::Impl : public httplib::Server {
   void log(const std::string& remote, const std::string& method, const std::string& path, int status,
            size_t bytes) const;
   void refuse(int fd, int status, const std::string& message);
+  std::string too_large() const { return fmt::format("the body is over the {} byte limit", opts_.max_body); }
 
   bool process_and_close_socket(socket_t sock) override;
 
@@ -376,7 +377,7 @@ void HttpServer::Impl::routes() {
   });
   set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (req.get_header_value<uint64_t>("Content-Length") > opts_.max_body) {
-      set_error(res, 413, fmt::format("the body is over the {} byte limit", opts_.max_body));
+      set_error(res, 413, too_large());
       return 413;
     }
     return 100;
@@ -384,9 +385,8 @@ void HttpServer::Impl::routes() {
   set_error_handler(HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     const auto route = std::find_if(kRoutes.begin(), kRoutes.end(), [&](const auto& r) { return r.first == req.path; });
     if (route != kRoutes.end() && (res.status == 404 || res.status == 405)) {
-      res.status = 405;
       res.set_header("Allow", route->second);
-      res.set_content(error_body(fmt::format("{} takes {} only", route->first, route->second)), "application/json");
+      set_error(res, 405, fmt::format("{} takes {} only", route->first, route->second));
       return HandlerResponse::Handled;
     }
     if (res.body.empty()) {
@@ -483,7 +483,7 @@ Body HttpServer::Impl::read_body(const httplib::Request& req, const httplib::Con
   }
   if (over) {
     body.status = 413;
-    body.message = fmt::format("the body is over the {} byte limit", opts_.max_body);
+    body.message = too_large();
   } else if (!complete) {
     body.status = 400;
     body.message = fmt::format("the body did not arrive whole within {} s", opts_.request_timeout_s);
@@ -504,7 +504,7 @@ void HttpServer::Impl::classify(const httplib::Request& req, httplib::Response& 
   }
   Body body = read_body(req, reader);
   // httplib sets 413 itself when Content-Length announces more than the limit.
-  if (res.status == 413) body = {{}, {}, 413, fmt::format("the body is over the {} byte limit", opts_.max_body)};
+  if (res.status == 413) body = {{}, {}, 413, too_large()};
   if (body.status) return set_error(res, body.status, body.message);
   if (body.name.empty()) body.name = req.has_param("name") ? req.get_param_value("name") : "upload";
   const std::string name = body.name;
