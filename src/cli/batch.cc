@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <thread>
 
+#include "cli/models.h"
 #include "cli/progress.h"
 #include "output/atomic_file.h"
 #include "output/writers.h"
@@ -27,18 +30,24 @@ struct Task {
   InputItem input;
 };
 
-// Items arrive from the workers in any order and leave in input order. A worker may only
-// deposit an item within `window` of the next one to leave, which bounds memory; the next
-// item itself is always admitted, so the pipeline cannot deadlock.
+// Results arrive from the workers in any order and leave in input order. A worker may only
+// deposit a result within `window` of the next one to leave, which bounds memory; the next
+// one itself is always admitted, so the pipeline cannot deadlock.
 class ReorderBuffer {
  public:
   explicit ReorderBuffer(uint64_t window) : window_(window) {}
 
-  void put(uint64_t seq, Prepared item) {
+  void put(uint64_t seq, Result item) {
     std::unique_lock<std::mutex> lock(mu_);
     room_.wait(lock, [&] { return aborted_ || seq < next_ + window_; });
     if (aborted_) return;
     items_.emplace(seq, std::move(item));
+    ready_.notify_all();
+  }
+  // A worker's networks threw: the consumer rethrows it from take().
+  void fail(std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_) error_ = error;
     ready_.notify_all();
   }
   // The consumer stopped early: release the workers waiting for room.
@@ -47,17 +56,22 @@ class ReorderBuffer {
     aborted_ = true;
     room_.notify_all();
   }
+  bool aborted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return aborted_;
+  }
   void set_total(uint64_t total) {
     std::lock_guard<std::mutex> lock(mu_);
     total_ = total;
     ready_.notify_all();
   }
-  // The next item in input order, waiting up to `patience`. Empty when the wait ran out,
+  // The next result in input order, waiting up to `patience`. Empty when the wait ran out,
   // or when no more will come (then *finished is set).
-  std::optional<Prepared> take(std::chrono::milliseconds patience, bool* finished) {
+  std::optional<Result> take(std::chrono::milliseconds patience, bool* finished) {
     std::unique_lock<std::mutex> lock(mu_);
-    auto available = [&] { return items_.count(next_) || next_ == total_; };
+    auto available = [&] { return error_ || items_.count(next_) || next_ == total_; };
     if (!ready_.wait_for(lock, patience, available)) return std::nullopt;
+    if (error_) std::rethrow_exception(error_);
     *finished = next_ == total_ && !items_.count(next_);
     if (*finished) return std::nullopt;
     auto node = items_.extract(next_++);
@@ -74,7 +88,8 @@ class ReorderBuffer {
   uint64_t next_ = 0;
   uint64_t total_ = UINT64_MAX;
   bool aborted_ = false;
-  std::map<uint64_t, Prepared> items_;
+  std::exception_ptr error_;
+  std::map<uint64_t, Result> items_;
   std::mutex mu_;
   std::condition_variable ready_, room_;
 };
@@ -103,10 +118,45 @@ Prepared prepare(const Task& task, const Recognizer& recognizer) {
   return recognizer.prepare(task.input.path);
 }
 
-int default_workers() {
-  // Inference is most of the work: on 2 cores a second decoder gave nothing (bench/batch_sweep.sh,
-  // docs/performance.md), so one decoder per two cores keeps libtorch fed without taking its cores.
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
+// One worker per core, each decoding, detecting and classifying its own photos on one libtorch
+// thread: two photos at once on 2 cores beat one photo on two threads with a separate decoder,
+// which left a core idle in every serial stretch around the forward passes (bench/batch_sweep.sh,
+// docs/performance.md).
+int default_workers() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+// A worker's share: the next task, waiting for it, then what else is queued, up to batch_size,
+// so the classifier runs on several photos' crops at once when inputs come faster than it.
+std::vector<Task> next_tasks(BoundedQueue<Task>& tasks, int batch_size) {
+  std::vector<Task> out;
+  auto first = tasks.pop();
+  if (!first) return out;
+  out.push_back(std::move(*first));
+  while (static_cast<int>(out.size()) < batch_size) {
+    auto more = tasks.try_pop();
+    if (!more) break;
+    out.push_back(std::move(*more));
+  }
+  return out;
+}
+
+void recognize_tasks(Pipeline& pipe, Model& classifier, Detector* detector, const RecognizeOptions& opts,
+                     int batch_size) {
+  // A Recognizer holds only options and references to the shared networks, whose forward
+  // passes are safe to run from several threads.
+  Recognizer recognizer(classifier, detector, opts);
+  try {
+    // The queue still drains after close(); a stopped consumer must not wait for that work.
+    while (!pipe.ready.aborted()) {
+      const std::vector<Task> tasks = next_tasks(pipe.tasks, batch_size);
+      if (tasks.empty()) break;
+      std::vector<Prepared> group;
+      for (const Task& t : tasks) group.push_back(prepare(t, recognizer));
+      std::vector<Result> results = recognizer.finish(group);
+      for (size_t i = 0; i < tasks.size(); ++i) pipe.ready.put(tasks[i].seq, std::move(results[i]));
+    }
+  } catch (...) {
+    pipe.ready.fail(std::current_exception());
+  }
 }
 
 }  // namespace
@@ -118,11 +168,10 @@ int run_batch(const BatchOptions& opts) {
   }
   const int batch_size = opts.batch_size > 0 ? opts.batch_size : kDefaultBatchSize;
   const int workers = opts.workers > 0 ? opts.workers : default_workers();
-  set_torch_threads(opts.model.threads);
-  const size_t window = static_cast<size_t>(batch_size) * 4 + workers;
+  share_torch_threads(opts.model, workers);
+  const size_t window = static_cast<size_t>(batch_size) * 4 * workers;
   auto pipe = std::make_shared<Pipeline>(opts.inputs, window);
   Networks networks = load_networks(opts.model);
-  Recognizer recognizer(networks.classifier, networks.detector_or_null(), opts.recognize);
 
   std::unique_ptr<AtomicFile> file;
   if (!opts.output.empty()) {
@@ -148,9 +197,8 @@ int run_batch(const BatchOptions& opts) {
   });
   std::vector<std::thread> pool;
   for (int i = 0; i < workers; ++i) {
-    pool.emplace_back([&pipe = *pipe, &recognizer] {
-      while (auto task = pipe.tasks.pop()) pipe.ready.put(task->seq, prepare(*task, recognizer));
-    });
+    pool.emplace_back(recognize_tasks, std::ref(*pipe), std::ref(networks.classifier), networks.detector_or_null(),
+                      std::cref(opts.recognize), batch_size);
   }
 
   Progress progress(stderr, !opts.quiet && ::isatty(STDERR_FILENO));
@@ -171,28 +219,18 @@ int run_batch(const BatchOptions& opts) {
     writer->begin();
     bool finished = false;
     while (!finished && !interrupt::requested()) {
-      std::vector<Prepared> group;
-      // Block for the first item; then take what arrives soon, so a slow trickle of inputs
-      // is still answered promptly.
-      while (static_cast<int>(group.size()) < batch_size && !finished && !interrupt::requested()) {
-        auto item = pipe->ready.take(std::chrono::milliseconds(group.empty() ? 100 : 50), &finished);
-        if (item) {
-          group.push_back(std::move(*item));
-        } else if (!group.empty()) {
-          break;
+      // Woken every 100 ms, so that Ctrl-C is noticed while a slow input is being read.
+      auto r = pipe->ready.take(std::chrono::milliseconds(100), &finished);
+      if (!r) continue;
+      if (r->error) {
+        ++failed;
+        if (!opts.quiet) {
+          progress.clear();
+          fmt::print(stderr, "whatcar: {}: {}\n", r->path, *r->error);
         }
       }
-      for (const Result& r : recognizer.finish(group)) {
-        if (r.error) {
-          ++failed;
-          if (!opts.quiet) {
-            progress.clear();
-            fmt::print(stderr, "whatcar: {}: {}\n", r.path, *r.error);
-          }
-        }
-        writer->write(r);
-        ++done;
-      }
+      writer->write(*r);
+      ++done;
       progress.update(done, pipe->ready.total());
     }
     progress.clear();

@@ -111,13 +111,13 @@ Command add_batch(CLI::App& app) {
   cmd->add_option("-o,--output", b.output, "write here, atomically (format from the extension by default)");
   cmd->add_option("-f,--format", b.format, "output format (default: jsonl, text on a terminal)")
       ->check(CLI::IsMember(whatcar::format_names()));
-  cmd->add_option("-b,--batch-size", b.batch_size, fmt::format("images per inference batch (default {})",
+  cmd->add_option("-b,--batch-size", b.batch_size, fmt::format("photos a worker takes at once when they are waiting, its classifier pass running on their crops together (default {})",
                                                                whatcar::kDefaultBatchSize))
       ->check(CLI::PositiveNumber);
-  cmd->add_option("-j,--workers", b.workers, "decoding threads (default: one per two cores)")->check(CLI::PositiveNumber);
+  cmd->add_option("-j,--workers", b.workers, "threads recognizing photos, each decoding, detecting and classifying its own (default: one per core)")->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", b.quiet, "no progress, per-file errors or summary on stderr");
   add_recognize_options(cmd, b.recognize);
-  add_model_options(cmd, b.model);
+  add_model_options(cmd, b.model, "cores / workers");
   return {cmd, [a] {
             a->batch.inputs.recursive = !a->no_recursive;
             if (!a->shard.empty()) a->batch.inputs.shard = whatcar::parse_shard(a->shard);

@@ -28,4 +28,9 @@ struct Networks {
 // Throws ModelError when a model is missing or unusable.
 Networks load_networks(const ModelOptions& opts);
 
+// For commands that recognize several photos at once on `workers` threads (batch, serve): the
+// cores are shared out between them, since one photo gains little from a second libtorch thread
+// (cli/classify.h). `--threads` overrides.
+void share_torch_threads(const ModelOptions& opts, size_t workers);
+
 }  // namespace whatcar

@@ -36,9 +36,7 @@ int run_serve(const ServeOptions& opts) {
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t workers = opts.workers > 0 ? static_cast<size_t>(opts.workers) : cores;
   const size_t queue = opts.queue > 0 ? static_cast<size_t>(opts.queue) : kQueuePerWorker * workers;
-  // One photo at batch 1 gains little from a second libtorch thread (cli/classify.h), so the
-  // cores go to concurrent requests: each worker gets its share.
-  set_torch_threads(opts.model.threads > 0 ? opts.model.threads : static_cast<int>(std::max<size_t>(1, cores / workers)));
+  share_torch_threads(opts.model, workers);
   Networks networks = load_networks(opts.model);
 
   server::ServerOptions so = opts.server;

@@ -49,6 +49,16 @@ class BoundedQueue {
     return item;
   }
 
+  // Empty at once, instead of waiting, when nothing is queued.
+  std::optional<T> try_pop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+
   // No more pushes; pops drain what is left.
   void close() {
     std::lock_guard<std::mutex> lock(mu_);

@@ -24,3 +24,17 @@ TEST_CASE("a closed queue drains what it holds and takes nothing more", "[bounde
   CHECK(q.pop() == 1);
   CHECK_FALSE(q.pop().has_value());
 }
+
+TEST_CASE("try_pop takes what is queued, in order, and returns empty at once when nothing is", "[bounded_queue]") {
+  BoundedQueue<int> q(2);
+  CHECK_FALSE(q.try_pop().has_value());
+  CHECK(q.push(1));
+  CHECK(q.push(2));
+  CHECK(q.try_pop() == 1);
+  CHECK(q.try_push(3));  // the pop made room
+  CHECK(q.try_pop() == 2);
+  CHECK(q.try_pop() == 3);
+  CHECK_FALSE(q.try_pop().has_value());
+  q.close();
+  CHECK_FALSE(q.try_pop().has_value());
+}
