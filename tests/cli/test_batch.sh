@@ -117,6 +117,22 @@ expect_err "interrupted"
 check; [ ! -e "$WORK/interrupted.jsonl" ] || fail "an interrupted run must not leave the output file"
 check; [ -z "$(ls -A "$WORK" | grep partial)" ] || fail "an interrupted run must not leave a temporary file"
 
+# Workers: however many, whatever batch size, the same answers in input order, with detection.
+# (Labels and boxes are compared; another batch size may move a probability's last digit.)
+answers() { "$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l); print(r["file"], [(c["box"], c["predictions"][0]["label"]) for c in r.get("cars", [])])' "$WORK/out"; }
+for _ in $(seq 8); do cat "$WORK/list.txt"; done >"$WORK/long.txt"
+run batch -m "$MODEL" --detector "$DETECTOR" -t 1 --files-from "$WORK/long.txt"
+expect_rc 0
+reference=$(answers)
+check; [ "$(wc -l <<<"$reference")" = 24 ] && grep -q "Delta" <<<"$reference" || fail "24 answers with cars expected: $reference"
+for setting in "-j 1 -b 1" "-j 3 -b 1" "-j 2 -b 8" "-j 4 -b 3"; do
+  run batch -m "$MODEL" --detector "$DETECTOR" -t 1 --files-from "$WORK/long.txt" $setting
+  expect_rc 0
+  check; [ "$(answers)" = "$reference" ] || fail "batch $setting must give the default's answers in input order"
+done
+
 run batch -m "$MODEL" --no-detect
 expect_rc 2
 expect_err "no inputs"
