@@ -2,6 +2,7 @@
 import csv
 import os
 import random
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -80,10 +81,15 @@ def cache_images(data_dir, rows, size, cache_path):
         cached = torch.load(cache_path)
         if cached["files"] == [r[0] for r in rows] and cached["size"] == size:
             return cached["images"], cached["labels"]
-    images = torch.empty(len(rows), 3, size, size, dtype=torch.uint8)
-    for i, (file, _) in enumerate(rows):
+    def load_square(file):
         im = load_rgb(Path(data_dir) / "images" / file).resize((size, size), Image.BILINEAR, reducing_gap=None)
-        images[i] = torch.from_numpy(np.asarray(im)).permute(2, 0, 1)
+        return torch.from_numpy(np.array(im)).permute(2, 0, 1)
+
+    images = torch.empty(len(rows), 3, size, size, dtype=torch.uint8)
+    # Threads: PIL decodes and resizes without the GIL, so every core of a GPU machine helps.
+    with ThreadPoolExecutor() as pool:
+        for i, image in enumerate(pool.map(load_square, [file for file, _ in rows])):
+            images[i] = image
     labels = torch.tensor([r[1] for r in rows])
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"files": [r[0] for r in rows], "size": size, "images": images, "labels": labels}, cache_path)

@@ -1,4 +1,4 @@
-"""Train the whatcar car classifier on 2 CPU cores; resumable, one checkpoint per epoch.
+"""Train the whatcar car classifier on CPU cores or a GPU; resumable, one checkpoint per epoch.
 
     nohup /usr/bin/python3 training/train.py --name mnv2-nsfwjs --init /tmp/mobilenet_v2_imagenet.pt \
         > /dev/null 2>&1 &
@@ -54,13 +54,15 @@ def parse_args():
                     help="probability that a batch is trained with CutMix (a patch of another image pasted in)")
     ap.add_argument("--ema", type=float, default=0.0, help="decay of an exponential moving average of the weights")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda: the images, augmentation and model all live there")
+    ap.add_argument("--bf16", action="store_true", help="on cuda: bfloat16 autocast for the forward and backward pass")
     ap.add_argument("--seed", type=int, default=0)
     return ap.parse_args()
 
 
 def normalize(x_uint8, arch):
-    mean = torch.tensor(MEAN[arch]).view(1, 3, 1, 1) * 255
-    std = torch.tensor(STD[arch]).view(1, 3, 1, 1) * 255
+    mean = torch.tensor(MEAN[arch], device=x_uint8.device).view(1, 3, 1, 1) * 255
+    std = torch.tensor(STD[arch], device=x_uint8.device).view(1, 3, 1, 1) * 255
     return ((x_uint8.float() - mean) / std).contiguous(memory_format=torch.channels_last)
 
 
@@ -97,7 +99,7 @@ def augment(images, size, gen, frames=None, boxes=None, context=0.0):
     """Flip and colour jitter on uint8 tensors, after either a random resized crop of the tight
     crop or, with probability `context`, a context crop of the same photo's full frame."""
     n, _, h, w = images.shape
-    out = torch.empty(n, 3, size, size)
+    out = torch.empty(n, 3, size, size, device=images.device)
     for i in range(n):
         if context and torch.rand(1, generator=gen).item() < context:
             fh, fw = frames.shape[2:]
@@ -227,8 +229,13 @@ def main():
     frames = boxes = None
     if args.context:
         frames, boxes = data.cache_fullframes(args.fullframe, train_rows, cache / "train-fullframe.pt")
+        frames = frames.to(args.device)  # boxes stay: read one by one as Python numbers
+    train_x, train_y, val_x, val_y = (t.to(args.device) for t in (train_x, train_y, val_x, val_y))
+    if args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
+    autocast = torch.autocast(args.device.split(":")[0], dtype=torch.bfloat16, enabled=args.bf16)
 
-    model = build_model(args.arch, len(classes)).to(memory_format=torch.channels_last)
+    model = build_model(args.arch, len(classes)).to(args.device, memory_format=torch.channels_last)
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": args.weight_decay},
@@ -250,7 +257,7 @@ def main():
     start_epoch = 0
     ckpt_path = run_dir / "last.pt"
     if ckpt_path.exists():
-        ckpt = torch.load(ckpt_path)
+        ckpt = torch.load(ckpt_path, map_location="cpu")
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
         start_epoch = ckpt["epoch"] + 1
@@ -283,13 +290,14 @@ def main():
             x = normalize(augment(train_x[idx], args.img_size, gen, frames[idx] if args.context else None,
                                   boxes[idx] if args.context else None, args.context), args.arch)
             y = train_y[idx]
-            if args.cutmix and torch.rand(1, generator=gen).item() < args.cutmix:
-                x, perm, keep = cutmix(x, gen)
-                out = model(x)
-                loss = (keep * F.cross_entropy(out, y, label_smoothing=args.label_smoothing)
-                        + (1 - keep) * F.cross_entropy(out, y[perm], label_smoothing=args.label_smoothing))
-            else:
-                loss = F.cross_entropy(model(x), y, label_smoothing=args.label_smoothing)
+            with autocast:
+                if args.cutmix and torch.rand(1, generator=gen).item() < args.cutmix:
+                    x, perm, keep = cutmix(x, gen)
+                    out = model(x)
+                    loss = (keep * F.cross_entropy(out, y, label_smoothing=args.label_smoothing)
+                            + (1 - keep) * F.cross_entropy(out, y[perm], label_smoothing=args.label_smoothing))
+                else:
+                    loss = F.cross_entropy(model(x), y, label_smoothing=args.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
