@@ -18,7 +18,11 @@ int run_classify(const ClassifyOptions& opts) {
   if (opts.recognize.top_k < 1) throw UsageError("--top must be at least 1");
   // Read before the model loads, and only on request: it costs a /proc read.
   const std::optional<double> startup_ms = opts.recognize.timings ? ms_since_process_start() : std::nullopt;
-  set_torch_threads(opts.model.threads > 0 ? opts.model.threads : kClassifyDefaultThreads);
+  // Every core unless -t says otherwise: with the detector's 512x512 pass in each photo,
+  // bench/classify_threads.sh gives 1.01x (1 photo) and 1.58x (10 photos) the speed of one
+  // thread; before the detector one thread had tied (0.99x / 0.98x). `batch` and `serve`
+  // recognize one photo per core instead (share_torch_threads).
+  set_torch_threads(opts.model.threads);
   Stopwatch load_clock;
   Networks networks = load_networks(opts.model);
   const double load_ms = load_clock.lap_ms();

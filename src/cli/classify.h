@@ -19,12 +19,6 @@ struct ClassifyOptions {
   bool quiet = false;
 };
 
-// One image at a time at batch 1, a second thread buys nothing on 2 cores: bench/classify_threads.sh
-// gave 0.99x / 0.98x the wall time with one thread for 1 / 10 photos (0.87x / 0.63-0.68x while
-// OpenBLAS still ran its own threads, see set_torch_threads), for half the CPU. `batch` and
-// `serve` use every core by recognizing one photo per core (share_torch_threads).
-inline constexpr int kClassifyDefaultThreads = 1;
-
 // Returns the exit status: 0 all classified, 1 some inputs failed. Throws Error for fatal problems.
 int run_classify(const ClassifyOptions& opts);
 

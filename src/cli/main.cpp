@@ -83,7 +83,7 @@ Command add_classify(CLI::App& app) {
   cmd->add_flag("--timings", o->recognize.timings, "report startup, model load, decode, resize, forward and output times (stderr, or in json)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stderr but fatal errors");
   add_recognize_options(cmd, o->recognize);
-  add_model_options(cmd, o->model, std::to_string(whatcar::kClassifyDefaultThreads));
+  add_model_options(cmd, o->model);
   return {cmd, [o] { return whatcar::run_classify(*o); }};
 }
 

@@ -29,8 +29,9 @@ struct Networks {
 Networks load_networks(const ModelOptions& opts);
 
 // For commands that recognize several photos at once on `workers` threads (batch, serve): the
-// cores are shared out between them, since one photo gains little from a second libtorch thread
-// (cli/classify.h). `--threads` overrides.
+// cores are shared out between them: photos side by side use the cores better than threads
+// inside one photo's passes (bench/batch_sweep.sh: -j 1 with two threads 4.4 img/s against 5.9
+// for two workers). `--threads` overrides.
 void share_torch_threads(const ModelOptions& opts, size_t workers);
 
 }  // namespace whatcar
