@@ -126,7 +126,7 @@ def read_metadata(path):
 def main():
     import data
     from models import build_model
-    from train import MEAN, STD
+    from train import MEAN, STD, ema_weights
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = ap.add_mutually_exclusive_group(required=True)
@@ -153,7 +153,7 @@ def main():
     model = build_model(arch, len(classes))
     weights = ckpt["model"]
     if "ema" in ckpt and not args.raw_weights:
-        weights = {k[len("module."):]: v for k, v in ckpt["ema"].items() if k.startswith("module.")}
+        weights = ema_weights(ckpt)
     model.load_state_dict(weights)
     cfg = {"resize": "squash", "input_size": args.input_size, "interpolation": "bilinear",
            "mean": MEAN[arch], "std": STD[arch]}

@@ -57,17 +57,11 @@ train)
     python3 - "$STAGE" <<'EOF'
 import sys, time
 sys.path.insert(0, "training")
-import data, train
-from pathlib import Path
+import train
 t = time.time()
-stage = Path(sys.argv[1])
-classes, rows = data.read_labels(stage / "stanford-cars-rgb")
-train_rows, val_rows = data.split(rows)
-cache = train.RUNS / "cache" / "stanford-cars-rgb"
-data.cache_images(stage / "stanford-cars-rgb", train_rows, train.CACHE_SIZE, cache / "train.pt")
-data.cache_images(stage / "stanford-cars-rgb", val_rows, train.CACHE_SIZE, cache / "val.pt")
-data.cache_fullframes(stage / "stanford-cars-fullframe", train_rows, cache / "train-fullframe.pt")
-print(f"caches: {len(train_rows)} train, {len(val_rows)} val in {time.time() - t:.0f} s")
+_, (train_x, _), (val_x, _), _, _ = train.load_caches(f"{sys.argv[1]}/stanford-cars-rgb",
+                                                      f"{sys.argv[1]}/stanford-cars-fullframe", context=True)
+print(f"caches: {len(train_x)} train, {len(val_x)} val in {time.time() - t:.0f} s")
 EOF
     common=(--init "$STAGE/init.pt" --data "$STAGE/stanford-cars-rgb" --fullframe "$STAGE/stanford-cars-fullframe"
             --epochs "$epochs" --batch-size 128 --lr 0.1 --freeze-stages 0 --context 0.25 --cutmix 0.5
@@ -83,11 +77,12 @@ EOF
         cp "training/runs/$name.log" "$OUT/" || true
         python3 - "training/runs/$name/last.pt" "$OUT/$name" <<'EOF' || true
 import sys, torch
+sys.path.insert(0, "training")
+from train import ema_weights
 ckpt = torch.load(sys.argv[1], map_location="cpu", weights_only=False)
 keep = {"args": ckpt["args"], "epoch": ckpt["epoch"]}
 torch.save({**keep, "model": ckpt["model"]}, sys.argv[2] + ".pt")
-ema = {k[len("module."):]: v for k, v in ckpt["ema"].items() if k.startswith("module.")}
-torch.save({**keep, "model": ema}, sys.argv[2] + "-ema.pt")
+torch.save({**keep, "model": ema_weights(ckpt)}, sys.argv[2] + "-ema.pt")
 print(sys.argv[2], "epoch", ckpt["epoch"] + 1)
 EOF
     done

@@ -205,6 +205,25 @@ def set_frozen(model, stages):
             stage.eval()
 
 
+def load_caches(data_dir, fullframe, context):
+    """The decoded training and validation images (built on first use), and with `context` the
+    training photos' full frames and boxes: (classes, train, val, frames, boxes)."""
+    classes, rows = data.read_labels(data_dir)
+    train_rows, val_rows = data.split(rows)
+    cache = RUNS / "cache" / Path(data_dir).name
+    train = data.cache_images(data_dir, train_rows, CACHE_SIZE, cache / "train.pt")
+    val = data.cache_images(data_dir, val_rows, CACHE_SIZE, cache / "val.pt")
+    frames = boxes = None
+    if context:
+        frames, boxes = data.cache_fullframes(fullframe, train_rows, cache / "train-fullframe.pt")
+    return classes, train, val, frames, boxes
+
+
+def ema_weights(ckpt):
+    """The moving average's weights in a checkpoint, keyed as the model's own."""
+    return {k[len("module."):]: v for k, v in ckpt["ema"].items() if k.startswith("module.")}
+
+
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
@@ -221,14 +240,8 @@ def main():
         log_file.write(line + "\n")
         log_file.flush()
 
-    classes, rows = data.read_labels(args.data)
-    train_rows, val_rows = data.split(rows)
-    cache = RUNS / "cache" / Path(args.data).name
-    train_x, train_y = data.cache_images(args.data, train_rows, CACHE_SIZE, cache / "train.pt")
-    val_x, val_y = data.cache_images(args.data, val_rows, CACHE_SIZE, cache / "val.pt")
-    frames = boxes = None
-    if args.context:
-        frames, boxes = data.cache_fullframes(args.fullframe, train_rows, cache / "train-fullframe.pt")
+    classes, (train_x, train_y), (val_x, val_y), frames, boxes = load_caches(args.data, args.fullframe, args.context)
+    if frames is not None:
         frames = frames.to(args.device)  # boxes stay: read one by one as Python numbers
     train_x, train_y, val_x, val_y = (t.to(args.device) for t in (train_x, train_y, val_x, val_y))
     if args.device.startswith("cuda"):
@@ -240,7 +253,7 @@ def main():
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": args.weight_decay},
                            {"params": no_decay, "weight_decay": 0}], lr=args.lr, momentum=0.9, nesterov=True)
-    steps_per_epoch = len(train_rows) // args.batch_size
+    steps_per_epoch = len(train_x) // args.batch_size
     total_steps = steps_per_epoch * args.epochs
     warmup = steps_per_epoch
 
@@ -266,7 +279,7 @@ def main():
             ema.load_state_dict(ckpt["ema"])
         log(f"resumed from {ckpt_path} at epoch {start_epoch}")
     else:
-        log(f"start {json.dumps(vars(args))}; train {len(train_rows)} val {len(val_rows)}")
+        log(f"start {json.dumps(vars(args))}; train {len(train_x)} val {len(val_x)}")
         if args.init:
             log(f"initialised {load_backbone(model, args.init)} tensors from {args.init}")
             recalibrate_bn(model, train_x, args.arch, args.img_size, torch.Generator().manual_seed(args.seed))
@@ -280,7 +293,7 @@ def main():
         gen.manual_seed(args.seed * 1000 + epoch)
         model.train()
         set_frozen(model, args.freeze_stages)
-        order = torch.randperm(len(train_rows), generator=gen)
+        order = torch.randperm(len(train_x), generator=gen)
         t0, seen, loss_sum = time.time(), 0, 0.0
         for it in range(steps_per_epoch):
             step = epoch * steps_per_epoch + it
