@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   const int batch = argc > 2 ? std::atoi(argv[2]) : 4;
   const int images = argc > 3 ? std::atoi(argv[3]) : 400;
   whatcar::set_torch_threads(argc > 4 ? std::atoi(argv[4]) : 0);
+  whatcar::reserve_tensor_memory(1);
   whatcar::Model model = whatcar::Model::load(argv[1]);
   std::optional<whatcar::Detector> detector;
   if (argc > 5) detector = whatcar::Detector::load(argv[5]);

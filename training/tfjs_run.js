@@ -4,9 +4,10 @@
 //   NODE_PATH=~/.cache/whatcar/node/node_modules node training/tfjs_run.js MODEL_DIR NAME REQUEST.json
 //
 // REQUEST.json: {"inputs": [{"file": raw float32, "shape": [...]}], "outputs": [node names],
-// "nms": {"max": n, "iou": t, "score": s}}. Each output of each input is written as raw
-// float32 next to the input file (<file>.<k>.out), and with "nms" the detections (x1, y1, x2,
-// y2, score, class rows) kept by tf.image.nonMaxSuppression go to <file>.nms.json.
+// "nms": {"max": n, "iou": t, "score": s, "classes": [c, ...]}}. Each output of each input is
+// written as raw float32 next to the input file (<file>.<k>.out), and with "nms" the detections
+// (x1, y1, x2, y2, score, class rows) of the listed classes kept by tf.image.nonMaxSuppression go
+// to <file>.nms.json.
 const fs = require('fs');
 const path = require('path');
 const tf = require('@tensorflow/tfjs-core');
@@ -41,11 +42,15 @@ async function main() {
       fs.writeFileSync(`${input.file}.${k}.out`, Buffer.from((await outs[k].data()).buffer));
     }
     if (request.nms) {
-      const det = (await outs[0].array())[0];
-      const boxes = det.map((d) => [d[1], d[0], d[3], d[2]]);
-      const scores = det.map((d) => d[4]);
-      const keep = await tf.image.nonMaxSuppressionAsync(boxes, scores, request.nms.max, request.nms.iou, request.nms.score);
-      const kept = Array.from(await keep.data()).map((i) => det[i]);
+      const det = (await outs[0].array())[0].filter((d) => request.nms.classes.includes(d[5]));
+      let kept = [];
+      if (det.length > 0) {
+        const boxes = det.map((d) => [d[1], d[0], d[3], d[2]]);
+        const scores = det.map((d) => d[4]);
+        const keep = await tf.image.nonMaxSuppressionAsync(boxes, scores, request.nms.max, request.nms.iou,
+                                                           request.nms.score);
+        kept = Array.from(await keep.data()).map((i) => det[i]);
+      }
       fs.writeFileSync(`${input.file}.nms.json`, JSON.stringify(kept));
     }
     tf.dispose([x, ...outs]);

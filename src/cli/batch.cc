@@ -168,7 +168,7 @@ int run_batch(const BatchOptions& opts) {
   }
   const int batch_size = opts.batch_size > 0 ? opts.batch_size : kDefaultBatchSize;
   const int workers = opts.workers > 0 ? opts.workers : default_workers();
-  share_torch_threads(opts.model, workers);
+  prepare_workers(opts.model, workers);
   const size_t window = static_cast<size_t>(batch_size) * 4 * workers;
   auto pipe = std::make_shared<Pipeline>(opts.inputs, window);
   Networks networks = load_networks(opts.model);

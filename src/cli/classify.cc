@@ -21,8 +21,9 @@ int run_classify(const ClassifyOptions& opts) {
   // Every core unless -t says otherwise: with the detector's 512x512 pass in each photo,
   // bench/classify_threads.sh gives 1.01x (1 photo) and 1.58x (10 photos) the speed of one
   // thread; before the detector one thread had tied (0.99x / 0.98x). `batch` and `serve`
-  // recognize one photo per core instead (share_torch_threads).
+  // recognize one photo per core instead (prepare_workers).
   set_torch_threads(opts.model.threads);
+  reserve_tensor_memory(1);
   Stopwatch load_clock;
   Networks networks = load_networks(opts.model);
   const double load_ms = load_clock.lap_ms();

@@ -13,9 +13,10 @@ Networks load_networks(const ModelOptions& opts) {
   return n;
 }
 
-void share_torch_threads(const ModelOptions& opts, size_t workers) {
+void prepare_workers(const ModelOptions& opts, size_t workers) {
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   set_torch_threads(opts.threads > 0 ? opts.threads : static_cast<int>(std::max<size_t>(1, cores / workers)));
+  reserve_tensor_memory(workers);
 }
 
 }  // namespace whatcar

@@ -31,7 +31,7 @@ Networks load_networks(const ModelOptions& opts);
 // For commands that recognize several photos at once on `workers` threads (batch, serve): the
 // cores are shared out between them: photos side by side use the cores better than threads
 // inside one photo's passes (bench/batch_sweep.sh: -j 1 with two threads 4.4 img/s against 5.9
-// for two workers). `--threads` overrides.
-void share_torch_threads(const ModelOptions& opts, size_t workers);
+// for two workers). `--threads` overrides. Each worker gets its tensor memory reserved.
+void prepare_workers(const ModelOptions& opts, size_t workers);
 
 }  // namespace whatcar

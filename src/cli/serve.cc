@@ -36,7 +36,7 @@ int run_serve(const ServeOptions& opts) {
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t workers = opts.workers > 0 ? static_cast<size_t>(opts.workers) : cores;
   const size_t queue = opts.queue > 0 ? static_cast<size_t>(opts.queue) : kQueuePerWorker * workers;
-  share_torch_threads(opts.model, workers);
+  prepare_workers(opts.model, workers);
   Networks networks = load_networks(opts.model);
 
   server::ServerOptions so = opts.server;

@@ -39,6 +39,11 @@ class Model {
 // whatcar never runs two operators concurrently, and each pool costs start-up time.
 void set_torch_threads(int threads);
 
+// Reserves address space in the process's allocator for the tensors of `passes` forward passes
+// running at once, where that allocator is mimalloc; nothing otherwise. Call it before the
+// first forward pass.
+void reserve_tensor_memory(size_t passes);
+
 std::string torch_version();
 
 }  // namespace whatcar

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The allocator the build chose (WHATCAR_MIMALLOC, docs/startup.md) is the one libtorch's
 # allocations go to, tensors (posix_memalign) included, by the loader's own account, and
-# whatcar still works with it.
+# whatcar still works with it; and, with mimalloc, that the tensors get their arena.
 source "$(dirname "$0")/lib.sh"
 : "${WHATCAR_ALLOCATOR:?set WHATCAR_ALLOCATOR (CTest does) to the library malloc should bind to}"
 
@@ -18,4 +18,17 @@ for user in libtorch_cpu.so libc10.so; do
       fail "$user's $sym binds to ${to:-nothing}, not $WHATCAR_ALLOCATOR"
   done
 done
+
+# With mimalloc, each forward pass that may run at once gets 256 MiB reserved as an arena, so
+# that the detector's 16 MiB activations are reused instead of mapped and faulted in per photo
+# (docs/performance.md); mimalloc reports the reservation when verbose.
+if [ "$WHATCAR_ALLOCATOR" = libmimalloc.so ]; then
+  MIMALLOC_VERBOSE=1 run -m "$MODEL" --no-detect -f csv "$IMG/scene.png"
+  expect_rc 0
+  expect_err "reserved 262144 KiB memory"
+  printf '%s\n' "$IMG/scene.png" "$IMG/portrait.png" >"$WORK/list"
+  MIMALLOC_VERBOSE=1 run batch -m "$MODEL" --no-detect -j 3 --files-from "$WORK/list"
+  expect_rc 0
+  expect_err "reserved 786432 KiB memory"
+fi
 finish
