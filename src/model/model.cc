@@ -54,8 +54,8 @@ void reserve_tensor_memory(size_t passes) {
   // The detector's largest activations are 16-17 MiB. mimalloc maps allocations that large
   // from the OS one by one and unmaps them when freed, so every photo paid about 15,000 page
   // faults for memory it had a moment before. Served from a reserved arena, they reuse it:
-  // `batch` 1.3x as fast, max RSS 80 MB higher (docs/performance.md). 256 MiB a pass is what
-  // two workers needed (128 each left the faults); pages become resident only when touched.
+  // `batch` 1.3x as fast, max RSS about 60 MB higher (docs/performance.md). 256 MiB a pass is
+  // what two workers needed (128 each left the faults); pages become resident only when touched.
   // Committed up front: an uncommitted arena is decommitted on free and faults again. Looked up
   // at run time: the allocator may be glibc's (-DWHATCAR_MIMALLOC=OFF) or a sanitizer's.
   using Reserve = int (*)(size_t, bool, bool);
