@@ -53,6 +53,8 @@ PREPROCESS = {"resize": "letterbox", "input_size": INPUT_SIZE, "interpolation": 
               "mean": [0.0, 0.0, 0.0], "std": [1 / 255] * 3}
 
 
+# The default of --vehicle-classes, which the conversion test checks too.
+VEHICLE_CLASSES = ("car", "truck", "bus")
 HEATMAP, SIZES = "tower_0/keypoints", "tower_0/wh"
 CLASS_WEIGHTS, CLASS_BIASES = "CenternetHead/centernet_cls_output/pointwise_weights", "CenternetHead/centernet_cls_output/biases"
 STRIDE, ROWS = 4, 100
@@ -171,7 +173,7 @@ def main():
     ap.add_argument("--nms-iou", type=float, default=0.5)
     ap.add_argument("--min-box-area", type=float, default=0.02,
                     help="boxes covering less of the photo are not cars (models/DETECTOR_CARD.md: how it was chosen)")
-    ap.add_argument("--vehicle-classes", default="car,truck,bus",
+    ap.add_argument("--vehicle-classes", default=",".join(VEHICLE_CLASSES),
                     help="COCO classes that count as a car (Stanford Cars' pickups and vans are often 'truck')")
     ap.add_argument("--real-images", nargs="*", default=[],
                     help="photos whose top detections `whatcar verify --images` checks")

@@ -37,7 +37,7 @@ NODE_DIR = Path.home() / ".cache" / "whatcar" / "node"
 OUTPUTS = [convert_detector.OUTPUT, "tower_0/keypoints", "tower_0/wh"]
 TOLERANCE_HEATMAP = 1e-4   # class scores in 0..1
 TOLERANCE_PIXELS = 0.02    # boxes and sizes, in 512x512 input pixels
-VEHICLES = [convert_detector.COCO.index(c) for c in ("car", "truck", "bus")]
+VEHICLES = [convert_detector.COCO.index(c) for c in convert_detector.VEHICLE_CLASSES]
 NMS = {"max": 20, "iou": 0.5, "score": 0.2, "classes": VEHICLES}
 
 
