@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import convert_detector  # noqa: E402
 import preprocess  # noqa: E402
+import tfjs_graph  # noqa: E402
 
 TFJS_PACKAGES = ["@tensorflow/tfjs-core@4.22.0", "@tensorflow/tfjs-converter@4.22.0",
                  "@tensorflow/tfjs-backend-cpu@4.22.0"]
@@ -141,6 +142,42 @@ class ConversionMatchesTfjs(unittest.TestCase):
                     self.assertAlmostEqual(ours[4], theirs[4], delta=TOLERANCE_HEATMAP)
                     compared += 1
         self.assertGreater(compared, 0, "no photo had a detection to compare")
+
+
+
+class HardSwishRewrite(unittest.TestCase):
+    """tfjs_graph computes TensorFlow's four-op hard-swish in place, and only where nothing
+    else reads its input."""
+
+    @staticmethod
+    def graph(extra_reader):
+        sixth = np.float32(np.float16(1 / 6))  # as the converter stores the detector's constant
+        const = {"op": "Const", "attr": {"dtype": {"type": "DT_FLOAT"}}}
+        nodes = [{"name": "in", "op": "Placeholder"}, {"name": "one", **const}, {"name": "three", **const},
+                 {"name": "sixth", **const},
+                 {"name": "x", "op": "AddV2", "input": ["in", "one"]},
+                 {"name": "scaled", "op": "Mul", "input": ["sixth", "x"]},
+                 {"name": "shifted", "op": "AddV2", "input": ["x", "three"]},
+                 {"name": "clamped", "op": "Relu6", "input": ["shifted"]},
+                 {"name": "out", "op": "Mul", "input": ["scaled", "clamped"]}]
+        outputs = ["out"]
+        if extra_reader:
+            nodes.append({"name": "other", "op": "Sigmoid", "input": ["x"]})
+            outputs.append("other")
+        weights = {"one": np.float32(1), "three": np.float32(3), "sixth": sixth}
+        return tfjs_graph.GraphModule({"modelTopology": {"node": nodes}}, weights, outputs), sixth
+
+    def test_fused_result_equals_the_graph(self):
+        x = torch.linspace(-6, 6, 97).reshape(1, 97, 1, 1)
+        for extra_reader in (False, True):
+            graph, sixth = self.graph(extra_reader)
+            self.assertEqual(bool(graph._hard_swish), not extra_reader)
+            out = graph(x.clone())
+            out = out[0] if extra_reader else out
+            y = x + 1
+            torch.testing.assert_close(out, sixth * y * torch.clamp(y + 3, 0, 6), rtol=1e-6, atol=1e-6)
+            if extra_reader:
+                torch.testing.assert_close(graph(x.clone())[1], torch.sigmoid(y))
 
 
 if __name__ == "__main__":

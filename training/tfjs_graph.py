@@ -95,7 +95,13 @@ def _pad_nhwc(x, node, kernel, value=0.0):
                       _same_pads(x.shape[2], kernel[1], strides[1]))
     if t == b and l == r:
         return x, (t, l)
-    return F.pad(x, (0, 0, l, r, t, b), value=value), (0, 0)
+    # Written once: F.pad fills the whole output before copying x into it.
+    n, h, w, c = x.shape
+    out = x.new_empty(n, h + t + b, w + l + r, c)
+    out[:, t:t + h, l:l + w].copy_(x)
+    for border in (out[:, :t], out[:, t + h:], out[:, t:t + h, :l], out[:, t:t + h, l + w:]):
+        border.fill_(value)
+    return out, (0, 0)
 
 
 def _strided_slice(x, begin, end, strides, node):
@@ -135,6 +141,8 @@ class GraphModule(torch.nn.Module):
                 self._buffers_by_name[node["name"]] = buffer_name
             else:
                 self.consts[node["name"]] = tensor.long()
+        self._hard_swish, self._skipped = _hard_swishes(self.nodes, self._float_const)
+        self._in_place = _in_place_relus(self.nodes, self._skipped)
         self.op_names = sorted({n["op"] for n in self.nodes})
         missing = [op for op in self.op_names if op not in _OPS and op not in ("Const", "Placeholder")]
         if missing:
@@ -152,6 +160,11 @@ class GraphModule(torch.nn.Module):
                     k = k.permute(3, 2, 0, 1)
                 self._kernels[node["name"]] = f"k{len(self._kernels)}"
                 self.register_buffer(self._kernels[node["name"]], k.contiguous())
+
+    def _float_const(self, ref):
+        """The value of a float constant's reference, or None for any other input."""
+        name = ref.partition(":")[0]
+        return getattr(self, self._buffers_by_name[name]) if name in self._buffers_by_name else None
 
     def kernel(self, node):
         return getattr(self, self._kernels[node["name"]])
@@ -175,10 +188,94 @@ class GraphModule(torch.nn.Module):
             if op == "Placeholder":
                 values[node["name"]] = x
                 continue
+            name = node["name"]
+            if name in self._skipped:
+                continue
+            if name in self._hard_swish:
+                ref, scale = self._hard_swish[name]
+                values[name] = F.hardswish(get(ref), inplace=True).mul_(scale)
+                continue
             inputs = [get(i) for i in node.get("input", []) if not i.startswith("^")]
-            values[node["name"]] = _OPS[op](self, node, inputs)
+            if name in self._in_place:
+                values[name] = F.relu(inputs[0], inplace=True)
+                continue
+            values[name] = _OPS[op](self, node, inputs)
         result = tuple(get(o) for o in self.outputs)
         return result[0] if len(result) == 1 else result
+
+
+def _node_name(ref):
+    return ref.lstrip("^").partition(":")[0]
+
+
+def _consumers(nodes):
+    """node name -> the names of the nodes that read it."""
+    readers = {}
+    for node in nodes:
+        for ref in node.get("input", []):
+            readers.setdefault(_node_name(ref), []).append(node["name"])
+    return readers
+
+
+def _hard_swishes(nodes, float_const):
+    """TensorFlow spells hard-swish as Mul(Mul(x, 1/6), Relu6(Add(x, 3))): four passes over x's
+    size, each writing a new tensor. Returns ({the outer Mul: (x's reference, scale)}, the inner nodes'
+    names), so that forward computes it in place, in two passes: F.hardswish, then a scale. Only
+    where x is read by that pattern alone, which makes the in-place passes safe. The scale is
+    the graph's own 1/6 times 6: that constant is float16-quantised (0.16663), and dividing by 6
+    exactly moved boxes by up to 0.75 px and scores by 3e-3 from the graph's."""
+    by_name = {n["name"]: n for n in nodes}
+    readers = _consumers(nodes)
+
+    def split(node, op, const):
+        """(the non-constant input, the constant's value) of a two-input `op` node whose
+        constant is `const`, to float16 precision; (None, None) for any other node."""
+        if node is None or node["op"] not in op or len(node.get("input", [])) != 2:
+            return None, None
+        a, b = node["input"]
+        for ref, other in ((a, b), (b, a)):
+            value = float_const(other)
+            if value is not None and value.numel() == 1 and abs(value.item() - const) <= 1e-3 * const:
+                return ref, value.item()
+        return None, None
+
+    fused, skipped = {}, set()
+    for node in nodes:
+        if node["op"] != "Mul" or len(node.get("input", [])) != 2:
+            continue
+        for first, second in (node["input"], node["input"][::-1]):
+            scaled, relu6 = by_name.get(_node_name(first)), by_name.get(_node_name(second))
+            if relu6 is None or relu6["op"] != "Relu6":
+                continue
+            x, sixth = split(scaled, ("Mul",), 1 / 6)
+            shifted = by_name.get(_node_name(relu6["input"][0]))
+            if x is None or split(shifted, ("Add", "AddV2"), 3.0) != (x, 3.0):
+                continue
+            if by_name[_node_name(x)]["op"] not in _CONV_OPS + _FRESH_OUTPUT_OPS:
+                continue
+            inner = (scaled["name"], relu6["name"], shifted["name"])
+            if sorted(readers.get(_node_name(x), [])) != sorted((scaled["name"], shifted["name"])) or any(
+                    readers.get(name) != [reader] for name, reader in
+                    zip(inner, (node["name"], node["name"], relu6["name"]))):
+                continue
+            fused[node["name"]] = (x, sixth * 6)
+            skipped.update(inner)
+            break
+    return fused, skipped
+
+
+# Ops whose output is a new tensor that nothing else holds, so its only reader may overwrite it.
+_FRESH_OUTPUT_OPS = ("ConcatV2", "Add", "AddV2")
+
+
+def _in_place_relus(nodes, skipped):
+    """The Relu nodes that may run in place: the only reader of a fresh tensor."""
+    by_name = {n["name"]: n for n in nodes}
+    readers = _consumers(nodes)
+    return {node["name"] for node in nodes
+            if node["op"] == "Relu" and node["name"] not in skipped
+            and by_name[_node_name(node["input"][0])]["op"] in _FRESH_OUTPUT_OPS
+            and readers.get(_node_name(node["input"][0])) == [node["name"]]}
 
 
 def _inline_const(node):
