@@ -147,10 +147,10 @@ class ConversionMatchesTfjs(unittest.TestCase):
 
 class HardSwishRewrite(unittest.TestCase):
     """tfjs_graph computes TensorFlow's four-op hard-swish in place, and only where nothing
-    else reads its input."""
+    else reads its input: another op, or the caller when it is an output of the graph."""
 
     @staticmethod
-    def graph(extra_reader):
+    def graph(extra_reader, x_is_output=False):
         sixth = np.float32(np.float16(1 / 6))  # as the converter stores the detector's constant
         const = {"op": "Const", "attr": {"dtype": {"type": "DT_FLOAT"}}}
         nodes = [{"name": "in", "op": "Placeholder"}, {"name": "one", **const}, {"name": "three", **const},
@@ -164,6 +164,8 @@ class HardSwishRewrite(unittest.TestCase):
         if extra_reader:
             nodes.append({"name": "other", "op": "Sigmoid", "input": ["x"]})
             outputs.append("other")
+        if x_is_output:
+            outputs.append("x")
         weights = {"one": np.float32(1), "three": np.float32(3), "sixth": sixth}
         return tfjs_graph.GraphModule({"modelTopology": {"node": nodes}}, weights, outputs), sixth
 
@@ -178,6 +180,12 @@ class HardSwishRewrite(unittest.TestCase):
             torch.testing.assert_close(out, sixth * y * torch.clamp(y + 3, 0, 6), rtol=1e-6, atol=1e-6)
             if extra_reader:
                 torch.testing.assert_close(graph(x.clone())[1], torch.sigmoid(y))
+
+    def test_an_output_is_not_overwritten(self):
+        graph, _ = self.graph(False, x_is_output=True)
+        self.assertFalse(graph._hard_swish)
+        x = torch.linspace(-6, 6, 97).reshape(1, 97, 1, 1)
+        torch.testing.assert_close(graph(x.clone())[1], x + 1)
 
 
 if __name__ == "__main__":

@@ -141,8 +141,9 @@ class GraphModule(torch.nn.Module):
                 self._buffers_by_name[node["name"]] = buffer_name
             else:
                 self.consts[node["name"]] = tensor.long()
-        self._hard_swish, self._skipped = _hard_swishes(self.nodes, self._float_const)
-        self._in_place = _in_place_relus(self.nodes, self._skipped)
+        readers = _consumers(self.nodes, self.outputs)
+        self._hard_swish, self._skipped = _hard_swishes(self.nodes, readers, self._float_const)
+        self._in_place = _in_place_relus(self.nodes, readers, self._skipped)
         self.op_names = sorted({n["op"] for n in self.nodes})
         missing = [op for op in self.op_names if op not in _OPS and op not in ("Const", "Placeholder")]
         if missing:
@@ -208,16 +209,19 @@ def _node_name(ref):
     return ref.lstrip("^").partition(":")[0]
 
 
-def _consumers(nodes):
-    """node name -> the names of the nodes that read it."""
+def _consumers(nodes, outputs):
+    """node name -> the names of the nodes that read it; a graph output is read by the caller
+    (the name None), so that no op overwrites it."""
     readers = {}
     for node in nodes:
         for ref in node.get("input", []):
             readers.setdefault(_node_name(ref), []).append(node["name"])
+    for ref in outputs:
+        readers.setdefault(_node_name(ref), []).append(None)
     return readers
 
 
-def _hard_swishes(nodes, float_const):
+def _hard_swishes(nodes, readers, float_const):
     """TensorFlow spells hard-swish as Mul(Mul(x, 1/6), Relu6(Add(x, 3))): four passes over x's
     size, each writing a new tensor. Returns ({the outer Mul: (x's reference, scale)}, the inner nodes'
     names), so that forward computes it in place, in two passes: F.hardswish, then a scale. Only
@@ -225,7 +229,6 @@ def _hard_swishes(nodes, float_const):
     the graph's own 1/6 times 6: that constant is float16-quantised (0.16663), and dividing by 6
     exactly moved boxes by up to 0.75 px and scores by 3e-3 from the graph's."""
     by_name = {n["name"]: n for n in nodes}
-    readers = _consumers(nodes)
 
     def split(node, op, const):
         """(the non-constant input, the constant's value) of a two-input `op` node whose
@@ -254,7 +257,7 @@ def _hard_swishes(nodes, float_const):
             if by_name[_node_name(x)]["op"] not in _CONV_OPS + _FRESH_OUTPUT_OPS:
                 continue
             inner = (scaled["name"], relu6["name"], shifted["name"])
-            if sorted(readers.get(_node_name(x), [])) != sorted((scaled["name"], shifted["name"])) or any(
+            if set(readers.get(_node_name(x), [])) != {scaled["name"], shifted["name"]} or any(
                     readers.get(name) != [reader] for name, reader in
                     zip(inner, (node["name"], node["name"], relu6["name"]))):
                 continue
@@ -268,10 +271,9 @@ def _hard_swishes(nodes, float_const):
 _FRESH_OUTPUT_OPS = ("ConcatV2", "Add", "AddV2")
 
 
-def _in_place_relus(nodes, skipped):
+def _in_place_relus(nodes, readers, skipped):
     """The Relu nodes that may run in place: the only reader of a fresh tensor."""
     by_name = {n["name"]: n for n in nodes}
-    readers = _consumers(nodes)
     return {node["name"] for node in nodes
             if node["op"] == "Relu" and node["name"] not in skipped
             and by_name[_node_name(node["input"][0])]["op"] in _FRESH_OUTPUT_OPS
