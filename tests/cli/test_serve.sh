@@ -249,17 +249,21 @@ EOF
 start_server -j 1 --queue 1 -q
 BURST=()
 for i in $(seq 16); do
-  curl -s --max-time 60 -o /dev/null -D "$WORK/burst-headers.$i" -w '%{http_code}\n' \
-    --data-binary @"$WORK/large.png" "$URL/v1/classify" >"$WORK/burst-code.$i" &
+  curl -sS --max-time 60 -o /dev/null -D "$WORK/burst-headers.$i" -w '%{http_code}\n' \
+    --data-binary @"$WORK/large.png" "$URL/v1/classify" >"$WORK/burst-code.$i" 2>"$WORK/burst-err.$i" &
   BURST+=($!)
 done
 wait "${BURST[@]}"
 cat "$WORK"/burst-code.* | sort | uniq -c >"$WORK/burst"
-check; grep -q " 503$" "$WORK/burst" || fail "no 503 under a burst: $(cat "$WORK/burst")"
-check; grep -q " 200$" "$WORK/burst" || fail "no 200 under a burst: $(cat "$WORK/burst")"
-check; [ "$(grep -cvE ' (200|503)$' "$WORK/burst")" = 0 ] || fail "unexpected statuses: $(cat "$WORK/burst")"
+# What curl and the server said, for a failure's message (status 000 is curl's own error).
+burst_said() { echo "$(cat "$WORK/burst"); curl: $(cat "$WORK"/burst-err.* | sort | uniq -c); server: $(tail -n 5 "$SERR")"; }
+check; grep -q " 503$" "$WORK/burst" || fail "no 503 under a burst: $(burst_said)"
+check; grep -q " 200$" "$WORK/burst" || fail "no 200 under a burst: $(burst_said)"
+check; [ "$(grep -cvE ' (200|503)$' "$WORK/burst")" = 0 ] || fail "unexpected statuses: $(burst_said)"
 check; grep -l "^HTTP/1.1 503" "$WORK"/burst-headers.* | xargs grep -qi "^Retry-After: 1" || fail "503 without Retry-After"
 stop_server
+RC=$SRC
+expect_rc 0
 
 # --- the metrics and the access log of the first server's requests ---
 start_server
