@@ -128,7 +128,7 @@ def trace(module):
 
 # 2: the same network and weights as 1, with min_box_area.
 # 3: the same network and weights; only the vehicle classes are scored, decoded outside the graph.
-# 4: the same network and weights; hard-swish as one op, one-sided pads written once.
+# 4: the same network and weights; hard-swish in two in-place passes instead of four, one-sided pads written once.
 VERSION = "4"
 
 

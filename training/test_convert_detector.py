@@ -144,7 +144,6 @@ class ConversionMatchesTfjs(unittest.TestCase):
         self.assertGreater(compared, 0, "no photo had a detection to compare")
 
 
-
 class HardSwishRewrite(unittest.TestCase):
     """tfjs_graph computes TensorFlow's four-op hard-swish in place, and only where nothing
     else reads its input: another op, or the caller when it is an output of the graph."""

@@ -164,7 +164,7 @@ class GraphModule(torch.nn.Module):
 
     def _float_const(self, ref):
         """The value of a float constant's reference, or None for any other input."""
-        name = ref.partition(":")[0]
+        name = _node_name(ref)
         return getattr(self, self._buffers_by_name[name]) if name in self._buffers_by_name else None
 
     def kernel(self, node):
