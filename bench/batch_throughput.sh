@@ -22,7 +22,7 @@ results=()
 for r in $(seq "$rounds"); do
   ours=$(rate "$count" "$root/build/whatcar" batch -q -m "$model" --detector "$detector" -b "$batch" --files-from "$list")
   python=$(rate "$count" /usr/bin/python3 "$root/bench/python_reference.py" "$model" "$list" "$batch" "$detector")
-  ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count" 0 "$detector")
+  ceiling=$("$root/build/bench/forward_ceiling" "$model" "$batch" "$count" 0 "$detector" "$list")
   line=$(awk -v o="$ours" -v p="$python" -v c="$ceiling" 'BEGIN { printf "%.1f %.1f %.1f %.2f %.2f", o, p, c, o / p, o / c }')
   results+=("$line")
   read -r o p c rp rc <<<"$line"

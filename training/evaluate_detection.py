@@ -33,7 +33,7 @@ from detect import crop_region, load_detector  # noqa: E402
 import no_car_photos  # noqa: E402
 from evaluate import fullframe_sets  # noqa: E402
 
-THRESHOLDS = [0.1, 0.15, 0.2, 0.22, 0.24, 0.25, 0.26, 0.28, 0.3, 0.35]
+THRESHOLDS = [0.1, 0.12, 0.13, 0.14, 0.15, 0.2, 0.22, 0.24, 0.25, 0.26, 0.28, 0.3, 0.35]
 BOX_AREAS = [0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05]
 MARGINS = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3]
 FLOOR = 0.05

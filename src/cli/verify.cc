@@ -225,9 +225,10 @@ std::optional<std::string> rows_differ(const std::vector<DetectionRow>& ours, co
 }
 
 std::vector<DetectionRow> detect_image(Detector& detector, const Image& image) {
-  std::vector<float> input(3 * static_cast<size_t>(detector.input_size()) * detector.input_size());
+  const auto [w, h] = input_dims(detector.metadata().preprocess, image.width, image.height);
+  std::vector<float> input(3 * static_cast<size_t>(w) * h);
   preprocess_into(image, detector.metadata().preprocess, input.data());
-  return detector.detect(input.data());
+  return detector.detect(input.data(), w, h);
 }
 
 Check check_detector_images(Detector& detector, const VerifyOptions& opts) {
@@ -270,10 +271,12 @@ void check_detector(const VerifyOptions& opts, std::vector<Check>* checks) {
     std::vector<std::string> vehicles;
     for (int c : m.vehicle_classes) vehicles.push_back(m.classes[c]);
     detect_image(detector, probe_image(0, detector.input_size(), detector.input_size()));
+    const int s = detector.input_size(), pad_to = m.preprocess.pad_to;
+    const std::string input = pad_to ? fmt::format("up to {0}x{0} in multiples of {1}", s, pad_to) : fmt::format("{0}x{0}", s);
     checks->push_back({"detector", Status::kPass,
-                       fmt::format("{} {}: input {}x{}, {} classes, cars are {}; score threshold {:.2f}, NMS IoU {:.2f}, "
+                       fmt::format("{} {}: input {}, {} classes, cars are {}; score threshold {:.2f}, NMS IoU {:.2f}, "
                                    "boxes from {:.0f}% of the photo",
-                                   m.name, m.version, detector.input_size(), detector.input_size(), m.classes.size(),
+                                   m.name, m.version, input, m.classes.size(),
                                    fmt::join(vehicles, ", "), m.score_threshold, m.nms_iou, 100 * m.min_box_area)});
     if (m.probes.empty()) {
       checks->push_back({"detector probes", Status::kFail, "the detector carries no probes (whatcar/detector.json)"});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 namespace whatcar {
@@ -146,6 +147,13 @@ std::pair<int, int> letterbox_size(int width, int height, int size) {
   return {side(width), side(height)};
 }
 
+std::pair<int, int> input_dims(const PreprocessConfig& cfg, int width, int height) {
+  const int s = cfg.input_size, m = cfg.pad_to;
+  if (cfg.resize != "letterbox" || m == 0) return {s, s};
+  const auto [w, h] = letterbox_size(width, height, s);
+  return {(w + m - 1) / m * m, (h + m - 1) / m * m};
+}
+
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg) {
   const int s = cfg.input_size;
   if (cfg.resize == "squash") return resize_bilinear(in, s, s);
@@ -153,9 +161,8 @@ Image resize_and_crop(const Image& in, const PreprocessConfig& cfg) {
     const auto [w, h] = letterbox_size(in.width, in.height, s);
     const Image resized = resize_bilinear(in, w, h);
     Image out;
-    out.width = s;
-    out.height = s;
-    out.rgb.assign(static_cast<size_t>(s) * s * 3, 0);
+    std::tie(out.width, out.height) = input_dims(cfg, in.width, in.height);
+    out.rgb.assign(static_cast<size_t>(out.width) * out.height * 3, 0);
     for (int y = 0; y < h; ++y) std::copy_n(resized.at(0, y), static_cast<size_t>(w) * 3, out.at(0, y));
     return out;
   }

@@ -14,11 +14,15 @@ namespace whatcar {
 struct PreprocessConfig {
   // "squash": resize the whole image to input_size x input_size (aspect not kept).
   // "letterbox": resize the whole image so that its longer side is input_size, aspect kept,
-  // at the top-left of a black input_size x input_size canvas (letterbox_size()).
+  // at the top-left of a black canvas (letterbox_size()): input_size x input_size, or with
+  // pad_to, the resized image rounded up to multiples of pad_to (input_dims()).
   // "shorter-side": resize the shorter side to resize_size, then center-crop input_size.
   std::string resize = "squash";
   int resize_size = 0;
   int input_size = 0;
+  // A letterbox's canvas only as large as the image needs: a fully convolutional detector of
+  // stride pad_to spends no time on the rows a square canvas would leave black. 0: square.
+  int pad_to = 0;
   std::string interpolation = "bilinear";  // Pillow's antialiased bilinear (the only one implemented)
   std::array<float, 3> mean{};
   std::array<float, 3> std{};
@@ -46,15 +50,20 @@ int min_decode_short_side(const PreprocessConfig& cfg);
 // the longer side becomes size, the other is rounded (half to even), at least 1.
 std::pair<int, int> letterbox_size(int width, int height, int size);
 
+// The model's input (width, height) for a width x height image: input_size square, except
+// a letterbox with pad_to.
+std::pair<int, int> input_dims(const PreprocessConfig& cfg, int width, int height);
+
 // The pixels [x0, x0 + w) x [y0, y0 + h), which must lie inside `in`.
 Image crop(const Image& in, int x0, int y0, int w, int h);
 
 // Resized/cropped image, before normalisation.
 Image resize_and_crop(const Image& in, const PreprocessConfig& cfg);
 
-// Writes the normalised CHW float tensor (3 x input_size x input_size) to out.
+// Writes the normalised CHW float tensor (3 x height x width of `cropped`) to out.
 void normalize_into(const Image& cropped, const PreprocessConfig& cfg, float* out);
 
+// Writes 3 x input_dims() floats to out.
 void preprocess_into(const Image& in, const PreprocessConfig& cfg, float* out);
 
 }  // namespace whatcar

@@ -32,7 +32,7 @@ struct DetectorProbe {
 struct DetectorMetadata {
   std::string name;
   std::string version;
-  PreprocessConfig preprocess;  // the whole image: squash or letterbox to input_size x input_size
+  PreprocessConfig preprocess;  // the whole image: squash or letterbox (input_dims())
   std::vector<std::string> classes;
   std::vector<int> vehicle_classes;  // indices into classes that count as a car
   float score_threshold = 0.0f;
@@ -56,9 +56,9 @@ class Detector {
   const DetectorMetadata& metadata() const { return meta_; }
   int input_size() const { return meta_.preprocess.input_size; }
 
-  // One preprocessed image (3 x S x S) to its output rows, best score first. Throws ModelError
-  // when the output is not rows of six numbers.
-  std::vector<DetectionRow> detect(const float* input);
+  // One preprocessed image (3 x height x width, from input_dims()) to its output rows, best
+  // score first. Throws ModelError when the output is not rows of six numbers.
+  std::vector<DetectionRow> detect(const float* input, int width, int height);
 
  private:
   Detector(std::string path, torch::jit::mobile::Module module, DetectorMetadata meta)

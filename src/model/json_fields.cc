@@ -90,6 +90,10 @@ PreprocessConfig parse_preprocess(const Fields& f) {
   } else if (p.resize != "squash" && p.resize != "letterbox") {
     f.fail(fmt::format("has an unknown resize policy '{}' (squash, letterbox, shorter-side)", p.resize));
   }
+  if (f.has("pad_to")) {
+    if (p.resize != "letterbox") f.fail("'pad_to' applies to a letterbox only");
+    p.pad_to = f.whole("pad_to", 1, p.input_size);
+  }
   p.interpolation = f.str("interpolation");
   if (p.interpolation != "bilinear") f.fail(fmt::format("has an unsupported interpolation '{}' (bilinear)", p.interpolation));
   const auto mean = f.floats("mean", 3), std = f.floats("std", 3);

@@ -21,7 +21,7 @@ int decode_short_side(const Model& classifier, const Detector* detector, bool fu
   return detector ? std::max(classifier_side, detector->input_size()) : classifier_side;
 }
 
-size_t input_floats(int size) { return 3 * static_cast<size_t>(size) * size; }
+size_t input_floats(std::pair<int, int> dims) { return 3 * static_cast<size_t>(dims.first) * dims.second; }
 
 }  // namespace
 
@@ -41,7 +41,7 @@ Prepared Recognizer::prepare(Image image, std::string name) const {
   p.box = {0, 0, static_cast<double>(image.file_width ? image.file_width : image.width),
            static_cast<double>(image.file_height ? image.file_height : image.height)};
   const PreprocessConfig& cfg = detector_ ? detector_->metadata().preprocess : classifier_.metadata().preprocess;
-  p.input.resize(input_floats(cfg.input_size));
+  p.input.resize(input_floats(input_dims(cfg, image.width, image.height)));
   preprocess_into(image, cfg, p.input.data());
   p.timings.preprocess_ms = clock.lap_ms();
   p.timings.decode_scale = image.scale;
@@ -73,8 +73,8 @@ Prepared Recognizer::prepare_bytes(const std::vector<uint8_t>& bytes, const std:
 }
 
 torch::Tensor Recognizer::classify(const std::vector<float>& inputs) {
-  const int64_t s = classifier_.input_size();
-  const auto n = static_cast<int64_t>(inputs.size() / input_floats(static_cast<int>(s)));
+  const int s = classifier_.input_size();
+  const auto n = static_cast<int64_t>(inputs.size() / input_floats({s, s}));
   torch::Tensor batch = torch::empty({n, 3, s, s}, torch::kFloat32);
   std::copy(inputs.begin(), inputs.end(), batch.data_ptr<float>());
   return classifier_.logits(batch);
@@ -90,8 +90,9 @@ torch::Tensor Recognizer::logits(const std::vector<Prepared>& batch) {
 
 std::vector<Car> Recognizer::detect(const Prepared& p, std::vector<float>* inputs) {
   const Image& image = p.image;
-  std::vector<Detection> found = vehicles(detector_->detect(p.input.data()), detector_->metadata(), car_thresholds_,
-                                          image.width, image.height);
+  const auto [w, h] = input_dims(detector_->metadata().preprocess, image.width, image.height);
+  std::vector<Detection> found =
+      vehicles(detector_->detect(p.input.data(), w, h), detector_->metadata(), car_thresholds_, image.width, image.height);
   if (!opts_.all_cars && found.size() > 1) found.resize(1);
   // Boxes are reported in the file's upright pixels, also when it was decoded at reduced size.
   const double fx = p.box.x2 / image.width, fy = p.box.y2 / image.height;
@@ -102,7 +103,7 @@ std::vector<Car> Recognizer::detect(const Prepared& p, std::vector<float>* input
     const Image region = crop(image, static_cast<int>(r.x1), static_cast<int>(r.y1), static_cast<int>(r.x2 - r.x1),
                               static_cast<int>(r.y2 - r.y1));
     const size_t offset = inputs->size();
-    inputs->resize(offset + input_floats(cfg.input_size));
+    inputs->resize(offset + input_floats({cfg.input_size, cfg.input_size}));
     preprocess_into(region, cfg, inputs->data() + offset);
     Car car;
     car.box = {d.box.x1 * fx, d.box.y1 * fy, d.box.x2 * fx, d.box.y2 * fy};

@@ -129,6 +129,45 @@ TEST_CASE("letterbox keeps the aspect at the top-left of a black square", "[prep
   }
 }
 
+TEST_CASE("a letterbox with pad_to is only as large as the image needs, in multiples of it", "[preprocess]") {
+  PreprocessConfig c = tiny_config();
+  c.resize = "letterbox";
+  c.input_size = 512;
+  CHECK(input_dims(c, 128, 96) == std::pair{512, 512});  // no pad_to: square
+  c.pad_to = 32;
+  CHECK(input_dims(c, 128, 96) == std::pair{512, 384});
+  CHECK(input_dims(c, 97, 61) == std::pair{512, 352});   // 512x322, rounded up
+  CHECK(input_dims(c, 64, 200) == std::pair{192, 512});  // 164x512
+  CHECK(input_dims(c, 20000, 20) == std::pair{512, 32});
+  CHECK(input_dims(c, 700, 700) == std::pair{512, 512});
+  c.resize = "squash";
+  CHECK(input_dims(c, 128, 96) == std::pair{512, 512});  // pad_to belongs to the letterbox
+
+  // The padded canvas is the square canvas's top rows: the same pixels, black beyond the image.
+  PreprocessConfig square = tiny_config();
+  square.resize = "letterbox";
+  c = square;
+  c.pad_to = 8;
+  const Image in = load_image(fixture("images/scene.png"));
+  const auto [w, h] = input_dims(c, in.width, in.height);
+  REQUIRE(w == 32);
+  REQUIRE(h < 32);
+  REQUIRE(h % 8 == 0);
+  const Image padded = resize_and_crop(in, c), whole = resize_and_crop(in, square);
+  REQUIRE(padded.width == w);
+  REQUIRE(padded.height == h);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      for (int ch = 0; ch < 3; ++ch) {
+        if (padded.at(x, y)[ch] != whole.at(x, y)[ch]) FAIL("pixel " << x << "," << y << " differs");
+      }
+    }
+  }
+  std::vector<float> out(3 * static_cast<size_t>(w) * h + 1, -1.0f);
+  preprocess_into(in, c, out.data());
+  CHECK(out.back() == -1.0f);  // 3 x h x w floats written, no more
+}
+
 TEST_CASE("images may be decoded down to twice the size the resize aims at", "[preprocess][jpeg]") {
   PreprocessConfig c = tiny_config();
   c.input_size = 224;

@@ -35,6 +35,9 @@ TEST_CASE("detector metadata is parsed", "[detector]") {
   REQUIRE(m.probes.size() == 1);
   CHECK(m.probes[0].rows[0][4] == Approx(0.5));
   CHECK(m.image_probes[0].file == "00032.png");
+  CHECK(m.preprocess.pad_to == 0);
+  CHECK(parse_detector_metadata("d.pt", test::replace_once(kGood, "\"squash\"", "\"letterbox\", \"pad_to\": 32"))
+            .preprocess.pad_to == 32);
 }
 
 TEST_CASE("broken detector metadata names what is wrong", "[detector]") {
@@ -47,6 +50,10 @@ TEST_CASE("broken detector metadata names what is wrong", "[detector]") {
              Catch::Contains("'score_threshold' is not in [0,1]"));
   CHECK_THAT(error_for(test::replace_once(kGood, "[[1, 2, 3, 4, 0.5, 1]]", "[[1, 2, 3]]")),
              Catch::Contains("probe 1 has a detection that is not six numbers"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"squash\"", "\"squash\", \"pad_to\": 32")),
+             Catch::Contains("'pad_to' applies to a letterbox only"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"squash\"", "\"letterbox\", \"pad_to\": 65")),
+             Catch::Contains("'pad_to'"));
   CHECK_THAT(error_for(test::replace_once(kGood, "\"squash\"", "\"shorter-side\", \"resize_size\": 70")),
              Catch::Contains("preprocess must keep the whole image"));
   CHECK_THAT(error_for(test::replace_once(kGood, "\"output\": \"detections\"", "\"output\": \"heatmap\"")),
@@ -57,7 +64,7 @@ TEST_CASE("the fixture detector loads and answers in rows of six", "[detector]")
   Detector d = Detector::load(fixture("tiny_detector.pt"));
   CHECK(d.input_size() == 64);
   std::vector<float> black(3 * 64 * 64, 0.0f);
-  const auto rows = d.detect(black.data());
+  const auto rows = d.detect(black.data(), 64, 64);
   CHECK(rows.size() == 6);  // its fixed rows only: nothing bright, nothing red
   CHECK(rows[0][4] == Approx(0.95));
 }
