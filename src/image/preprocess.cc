@@ -52,8 +52,10 @@ Coeffs precompute(int in_size, int64_t out_size, int64_t first, int count) {
   return c;
 }
 
-inline uint8_t clip8(int64_t v) {
-  if (v >= (int64_t{1} << kPrecisionBits << 8)) return 255;
+// Sums are 32-bit, as Pillow's for 8-bit images: the weights of a pixel sum to 2^22, so a sum
+// stays under 255 * 2^22 + 2^21 < 2^31.
+inline uint8_t clip8(int32_t v) {
+  if (v >= (int32_t{1} << kPrecisionBits << 8)) return 255;
   if (v <= 0) return 0;
   return static_cast<uint8_t>(v >> kPrecisionBits);
 }
@@ -68,12 +70,12 @@ Image resample_horizontal(const Image& in, int out_w, int y0, int rows, const Co
     for (int xx = 0; xx < out_w; ++xx) {
       const int xmin = c.bounds[xx * 2], n = c.bounds[xx * 2 + 1];
       const int32_t* k = &c.k[static_cast<size_t>(xx) * c.ksize];
-      int64_t s0 = 1 << (kPrecisionBits - 1), s1 = s0, s2 = s0;
+      int32_t s0 = 1 << (kPrecisionBits - 1), s1 = s0, s2 = s0;
       for (int x = 0; x < n; ++x) {
         const uint8_t* p = row + (xmin + x) * 3;
-        s0 += p[0] * int64_t{k[x]};
-        s1 += p[1] * int64_t{k[x]};
-        s2 += p[2] * int64_t{k[x]};
+        s0 += p[0] * k[x];
+        s1 += p[1] * k[x];
+        s2 += p[2] * k[x];
       }
       uint8_t* o = out.at(xx, y);
       o[0] = clip8(s0);
@@ -90,16 +92,20 @@ Image resample_vertical(const Image& in, int out_h, const Coeffs& c, int row_shi
   out.height = out_h;
   out.rgb.resize(static_cast<size_t>(in.width) * out_h * 3);
   const size_t stride = static_cast<size_t>(in.width) * 3;
+  // Row by row into one accumulator row, so that the inner loop runs along memory (and
+  // vectorises); integer sums do not depend on their order.
+  std::vector<int32_t> sums(stride);
   for (int yy = 0; yy < out_h; ++yy) {
     const int ymin = c.bounds[yy * 2] - row_shift, n = c.bounds[yy * 2 + 1];
     const int32_t* k = &c.k[static_cast<size_t>(yy) * c.ksize];
-    uint8_t* o = out.at(0, yy);
-    for (size_t i = 0; i < stride; ++i) {
-      int64_t s = 1 << (kPrecisionBits - 1);
-      const uint8_t* p = in.rgb.data() + static_cast<size_t>(ymin) * stride + i;
-      for (int y = 0; y < n; ++y) s += p[y * stride] * int64_t{k[y]};
-      o[i] = clip8(s);
+    std::fill(sums.begin(), sums.end(), 1 << (kPrecisionBits - 1));
+    for (int y = 0; y < n; ++y) {
+      const uint8_t* p = in.rgb.data() + static_cast<size_t>(ymin + y) * stride;
+      const int32_t w = k[y];
+      for (size_t i = 0; i < stride; ++i) sums[i] += p[i] * w;
     }
+    uint8_t* o = out.at(0, yy);
+    for (size_t i = 0; i < stride; ++i) o[i] = clip8(sums[i]);
   }
   return out;
 }
