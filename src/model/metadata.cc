@@ -60,6 +60,8 @@ ModelMetadata parse_metadata(const std::string& path, const std::string& json_te
   m.name = top.str("name");
   m.version = top.str("version");
   m.preprocess = parse_preprocess(Fields(path, top.at("preprocess"), "preprocess"));
+  // The classifier's crops are batched into one input_size x input_size tensor.
+  if (m.preprocess.pad_to != 0) top.fail("has 'pad_to' in 'preprocess': a classifier's input is input_size square");
   if (top.has("min_confidence")) m.min_confidence = static_cast<float>(top.fraction("min_confidence"));
   parse_classes(path, top, &m);
   parse_probes(path, top, &m);

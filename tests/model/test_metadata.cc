@@ -54,6 +54,9 @@ TEST_CASE("missing or inconsistent metadata is refused with a reason", "[metadat
   CHECK_THAT(error_for(test::replace_once(kGood, "\"input_size\": 32", "\"input_size\": 3.5")), Catch::Contains("whole number"));
   CHECK_THAT(error_for(test::replace_once(kGood, "\"resize_size\": 36", "\"resize_size\": 16")), Catch::Contains("smaller"));
   CHECK_THAT(error_for(test::replace_once(kGood, "\"shorter-side\"", "\"fancy\"")), Catch::Contains("unknown resize"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"resize\": \"shorter-side\", \"resize_size\": 36",
+                                          "\"resize\": \"letterbox\", \"pad_to\": 8")),
+             Catch::Contains("a classifier's input is input_size square"));
   CHECK_THAT(error_for(test::replace_once(kGood, "bilinear", "lanczos")), Catch::Contains("interpolation"));
   CHECK_THAT(error_for(test::replace_once(kGood, "[0.25, 0.25, 0.25]", "[0.25, 0, 0.25]")), Catch::Contains("positive"));
   CHECK_THAT(error_for(test::replace_once(kGood, "[0.5, 0.5, 0.5]", "[0.5, \"x\", 0.5]")), Catch::Contains("not a number"));
