@@ -3,8 +3,8 @@
 // whatcar. With DETECTOR, every image also costs one detector pass (whatcar runs the detector
 // one photo at a time, the classifier on the batch's crops), on the canvas the detector's
 // preprocessing gives the photos listed in LIST, in turn (decoded before the clock starts), or
-// without LIST, on a square input_size canvas.
-//   forward_ceiling MODEL [BATCH=4] [IMAGES=400] [THREADS=0] [DETECTOR [LIST]]
+// without LIST, on a square input_size canvas. --precision: the classifier's, as whatcar's option.
+//   forward_ceiling [--precision fp32|bf16] MODEL [BATCH=4] [IMAGES=400] [THREADS=0] [DETECTOR [LIST]]
 #include <fmt/format.h>
 
 #include <chrono>
@@ -49,15 +49,26 @@ std::vector<torch::Tensor> detector_inputs(const whatcar::Detector& detector, co
 }  // namespace
 
 int main(int argc, char** argv) {
+  whatcar::Precision precision = whatcar::Precision::kFp32;
+  if (argc > 2 && std::string(argv[1]) == "--precision") {
+    const auto known = whatcar::precision_names().find(argv[2]);
+    if (known == whatcar::precision_names().end()) {
+      fmt::print(stderr, "forward_ceiling: unknown precision {}\n", argv[2]);
+      return 2;
+    }
+    precision = known->second;
+    argc -= 2;
+    argv += 2;
+  }
   if (argc < 2) {
-    fmt::print(stderr, "usage: forward_ceiling MODEL [BATCH] [IMAGES] [THREADS] [DETECTOR [LIST]]\n");
+    fmt::print(stderr, "usage: forward_ceiling [--precision fp32|bf16] MODEL [BATCH] [IMAGES] [THREADS] [DETECTOR [LIST]]\n");
     return 2;
   }
   const int batch = argc > 2 ? std::atoi(argv[2]) : 4;
   const int images = argc > 3 ? std::atoi(argv[3]) : 400;
   whatcar::set_torch_threads(argc > 4 ? std::atoi(argv[4]) : 0);
   whatcar::reserve_tensor_memory(1);
-  whatcar::Model model = whatcar::Model::load(argv[1]);
+  whatcar::Model model = whatcar::Model::load(argv[1], precision);
   std::optional<whatcar::Detector> detector;
   std::vector<torch::Tensor> detector_input;
   if (argc > 5) {

@@ -3,7 +3,7 @@
 # tests/cli/test_completion.sh fails when an option in `whatcar <command> --help` is missing here.
 
 _whatcar_options() {
-  local model="-m --model --detector --no-detect -t --threads -h --help"
+  local model="-m --model --detector --no-detect -t --threads --precision -h --help"
   local recognize="-k --top --all-cars --min-score --min-box-area --crop-margin --min-confidence --max-pixels --max-bytes --full-decode"
   case "$1" in
     classify) echo "-f --format --timings -q --quiet $recognize $model" ;;
@@ -49,6 +49,7 @@ _whatcar() {
       return ;;
     -m | --model | --detector) mapfile -t COMPREPLY < <(compgen -f -X '!*.pt' -- "$cur"; compgen -d -- "$cur"); return ;;
     --images) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
+    --precision) mapfile -t COMPREPLY < <(compgen -W "fp32 bf16" -- "$cur"); return ;;
     --files-from | -o | --output | --golden) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     -k | --top | -t | --threads | -b | --batch-size | -j | --workers | --min-confidence | --max-pixels | --max-bytes | --min-score | --min-box-area | --crop-margin | \
       --shard | --ext | --sha256 | --min-accuracy | --tolerance | --bind | -p | --port | --max-body | --max-connections | \

@@ -3,6 +3,10 @@
     /usr/bin/python3 training/export.py --checkpoint training/runs/mnv2-nsfwjs/last.pt \
         --out models/whatcar-cars.pt --metrics training/runs/mnv2-nsfwjs-eval.txt
 
+An exported model gains the references of the reduced precisions (bf16) without its checkpoint:
+
+    /usr/bin/python3 training/export.py --add-references models/whatcar-cars.pt --out models/whatcar-cars.pt
+
 Its sha256 goes into the SHA256SUMS beside --out (the other files' lines kept).
 save_whatcar_model() is also what tests/fixtures/make_tiny_model.py uses, so the test
 fixture and the shipped model follow one contract (src/model/metadata.h).
@@ -10,6 +14,7 @@ fixture and the shipped model follow one contract (src/model/metadata.h).
 import argparse
 import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,15 +29,21 @@ METADATA_FILE = "whatcar/model.json"
 # Probe images for `whatcar verify`: odd sizes and aspect ratios exercise both resize passes.
 PROBES = [(1, 97, 61), (2, 64, 200), (3, 320, 240), (4, 224, 224)]
 
+# The reduced precisions whatcar can run the classifier in (src/model/precision.h), and how far
+# `whatcar verify` lets their logits stray from the stored ones. bf16's differ between CPUs:
+# oneDNN's bf16 kernels and libtorch's own (CPUs without AVX-512) disagreed by up to 0.17 on the
+# shipped model's probes.
+PRECISIONS = {"bf16": 0.3}
 
-def _real_probes(frozen, cfg, images, margin, count=4):
+
+def _real_probes(frozen, cfg, images, margin, count=4, k=5):
     """The top-k of real photos, for images whose top-k logits are at least `margin` apart, so
     that another decoder (stb_image in whatcar, libjpeg here) cannot reorder them."""
     probes = []
     with torch.no_grad():
         for path in images:
             logits = frozen(preprocess.eval_tensor(preprocess.load_rgb(path), cfg).unsqueeze(0))[0]
-            k = min(5, len(logits))
+            k = min(k, len(logits))
             top = logits.topk(min(k + 1, len(logits)))
             gaps = top.values[:-1] - top.values[1:]
             if len(gaps) and gaps.min().item() < margin:
@@ -67,7 +78,40 @@ def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confid
         "image_probes": _real_probes(frozen, preprocess_cfg, real_images, real_margin),
         "info": info,
     }
-    return _save(frozen, path, metadata)
+    _save(frozen, path, metadata)
+    return add_precision_references(path, real_images)
+
+
+def _as_whatcar_runs(path, precision):
+    """The saved network as whatcar runs it: the lite interpreter's bytecode, channels-last input,
+    under CPU autocast for bf16 (src/model/torchscript.cc)."""
+    from torch.jit.mobile import _load_for_lite_interpreter
+    lite = _load_for_lite_interpreter(str(path))
+
+    def forward(x):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            return lite(x.contiguous(memory_format=torch.channels_last)).float()
+    return forward
+
+
+def add_precision_references(path, real_images=()):
+    """Store in the model at `path` the references of each precision in PRECISIONS, computed by
+    the saved network itself, the rest of its metadata untouched; returns the new sha256.
+
+    Their real-image probes are top-1 only, of photos whose top-1 leads by over twice the
+    tolerance and a decoder's margin, so that no CPU's bf16 arithmetic can change it."""
+    module, metadata = read_metadata(path)
+    cfg = metadata["preprocess"]
+    metadata["precisions"] = {}
+    for name, tolerance in PRECISIONS.items():
+        forward = _as_whatcar_runs(path, name)
+        probes = [{"seed": p["seed"], "width": p["width"], "height": p["height"],
+                   "logits": forward(preprocess.eval_tensor(preprocess.probe_image(p["seed"], p["width"], p["height"]),
+                                                            cfg).unsqueeze(0))[0].tolist()}
+                  for p in metadata["probes"]]
+        metadata["precisions"][name] = {"tolerance": tolerance, "probes": probes,
+                                        "image_probes": _real_probes(forward, cfg, real_images, 2 * tolerance + 0.4, k=1)}
+    return _save(module, path, metadata)
 
 
 def _save(frozen, path, metadata):
@@ -132,6 +176,9 @@ def main():
     source = ap.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", help="a training checkpoint (training/runs/NAME/last.pt)")
     source.add_argument("--upgrade", help="a whatcar model with the text metadata of earlier versions")
+    source.add_argument("--add-references", metavar="MODEL",
+                        help="an exported whatcar model: copy it to --out with the references of the reduced "
+                             "precisions added (PRECISIONS), the network and the other metadata untouched")
     ap.add_argument("--out", required=True)
     ap.add_argument("--data", default=str(data.DEFAULT_DATA))
     ap.add_argument("--name", default="whatcar-cars")
@@ -146,10 +193,19 @@ def main():
         print(f"{upgrade(args.upgrade, args.out)}  {Path(args.out).name}")
         return
 
-    ckpt = torch.load(args.checkpoint, map_location="cpu")
-    arch = ckpt["args"]["arch"]
     classes, rows = data.read_labels(args.data)
     _, val_rows = data.split(rows)
+    real_images = [Path(args.data) / "images" / f for f, _ in val_rows]
+    if args.add_references:
+        if Path(args.add_references).resolve() != Path(args.out).resolve():
+            shutil.copyfile(args.add_references, args.out)
+        digest = add_precision_references(args.out, real_images)
+        record_sha256(args.out, digest)
+        print(f"{digest}  {Path(args.out).name}")
+        return
+
+    ckpt = torch.load(args.checkpoint, map_location="cpu")
+    arch = ckpt["args"]["arch"]
     model = build_model(arch, len(classes))
     weights = ckpt["model"]
     if "ema" in ckpt and not args.raw_weights:
@@ -164,7 +220,7 @@ def main():
     info.update(dict(kv.split("=", 1) for kv in args.info))
     digest = save_whatcar_model(model, args.out, labels=classes, preprocess_cfg=cfg, info=info,
                                 min_confidence=args.min_confidence,
-                                real_images=[Path(args.data) / "images" / f for f, _ in val_rows])
+                                real_images=real_images)
     record_sha256(args.out, digest)
     print(f"{digest}  {Path(args.out).name}")
 

@@ -40,6 +40,13 @@ void add_model_options(CLI::App* cmd, whatcar::ModelOptions& m, const std::strin
   cmd->add_flag("--no-detect", m.no_detect, "classify the whole image as given, for photos that are already crops of one car");
   cmd->add_option("-t,--threads", m.threads, fmt::format("libtorch threads (default: {})", threads_default))
       ->check(CLI::NonNegativeNumber);
+  std::vector<std::string> precisions;
+  for (const auto& [name, value] : whatcar::precision_names()) precisions.push_back(name);
+  cmd->add_option_function<std::string>(
+         "--precision", [&m](const std::string& name) { m.precision = whatcar::precision_names().at(name); },
+         "the classifier's arithmetic: fp32, or bf16 (bfloat16: faster on CPUs with AVX-512 BF16 or AMX, slower "
+         "elsewhere; answers differ slightly; the detector stays fp32) (default: fp32)")
+      ->check(CLI::IsMember(precisions));
 }
 
 // What classify, batch and serve share: how photos become answers. `reads_files`: the command
@@ -143,7 +150,9 @@ Command add_verify(CLI::App& app) {
   cmd->add_option("--golden", o->golden, "CSV of path,expected_label: fail if a top-1 differs");
   cmd->add_option("--min-accuracy", o->min_accuracy, "with --golden: pass at this top-1 accuracy (0..1)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--tolerance", o->tolerance, "largest allowed |logit difference| on the probes")
+  cmd->add_option("--tolerance", o->tolerance,
+                  fmt::format("largest allowed |logit difference| on the probes (default: {} in fp32, the model's own in "
+                              "other precisions)", whatcar::kDefaultTolerance))
       ->check(CLI::PositiveNumber);
   cmd->add_option("-f,--format", o->format, "report format")->check(CLI::IsMember({"text", "json"}));
   add_model_options(cmd, o->model);

@@ -8,7 +8,7 @@
 namespace whatcar {
 
 Networks load_networks(const ModelOptions& opts) {
-  Networks n{Model::load(resolve_model_path(opts.model)), std::nullopt};
+  Networks n{Model::load(resolve_model_path(opts.model), opts.precision), std::nullopt};
   if (!opts.no_detect) n.detector = Detector::load(resolve_detector_path(opts.detector));
   return n;
 }

@@ -16,6 +16,7 @@ struct ModelOptions {
   std::string detector;  // empty: $WHATCAR_DETECTOR, else the bundled detector
   bool no_detect = false;
   int threads = 0;       // 0: the command's default
+  Precision precision = Precision::kFp32;  // the classifier's
 };
 
 struct Networks {

@@ -9,13 +9,17 @@
 
 namespace whatcar {
 
+inline constexpr double kDefaultTolerance = 1e-3;
+
 struct VerifyOptions {
   ModelOptions model;
   std::string sha256;          // expected digest; default: SHA256SUMS beside the model
   std::string golden;          // CSV of path,expected_label
   std::string images;          // folder of the model's real-image probes; default: ../shared's Stanford Cars
   std::optional<double> min_accuracy;  // golden: pass when top-1 accuracy reaches this
-  double tolerance = 1e-3;     // max |logit difference| on the probes
+  // Largest |logit difference| on the probes (and |score difference| on the detector's);
+  // default: kDefaultTolerance in fp32, the model's own in other precisions.
+  std::optional<double> tolerance;
   std::string format = "text";
 };
 

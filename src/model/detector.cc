@@ -83,7 +83,7 @@ Detector Detector::load(const std::string& path) {
 std::vector<DetectionRow> Detector::detect(const float* input, int width, int height) {
   // from_blob does not copy; the caller's buffer outlives the forward pass.
   const torch::Tensor x = torch::from_blob(const_cast<float*>(input), {1, 3, height, width}, torch::kFloat32);
-  const torch::Tensor out = run_forward(module_, path_, x).to(torch::kFloat32).contiguous();
+  const torch::Tensor out = run_forward(module_, path_, x, Precision::kFp32).to(torch::kFloat32).contiguous();
   if (out.dim() != 3 || out.size(0) != 1 || out.size(2) != 6) {
     throw ModelError(path_, fmt::format("detector output has shape {}, not 1 x N x 6", fmt::join(out.sizes().vec(), "x")));
   }

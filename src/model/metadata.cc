@@ -18,7 +18,8 @@ void parse_classes(const std::string& path, const Fields& top, ModelMetadata* m)
   }
 }
 
-void parse_probes(const std::string& path, const Fields& top, ModelMetadata* m) {
+References parse_references(const std::string& path, const Fields& top, size_t classes) {
+  References r;
   if (top.has("probes")) {
     const Json& probes = top.list("probes");
     for (size_t i = 0; i < probes.size(); ++i) {
@@ -27,8 +28,8 @@ void parse_probes(const std::string& path, const Fields& top, ModelMetadata* m) 
       p.seed = f.seed("seed");
       p.width = f.whole("width", 1, kMaxInputSize);
       p.height = f.whole("height", 1, kMaxInputSize);
-      p.logits = f.floats("logits", m->labels.size());
-      m->probes.push_back(std::move(p));
+      p.logits = f.floats("logits", classes);
+      r.probes.push_back(std::move(p));
     }
   }
   if (top.has("image_probes")) {
@@ -37,16 +38,34 @@ void parse_probes(const std::string& path, const Fields& top, ModelMetadata* m) 
       const Fields f(path, images[i], fmt::format("image probe {}", i + 1));
       ImageProbe ip;
       ip.file = f.str("file");
-      const int classes = static_cast<int>(m->labels.size());
       for (const Json& v : f.list("top")) {
-        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= classes) {
+        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= static_cast<int64_t>(classes)) {
           f.fail(fmt::format("names a class outside 0..{}", classes - 1));
         }
         ip.top.push_back(v.get<int>());
       }
       if (ip.top.empty()) f.fail("lists no classes");
-      m->image_probes.push_back(std::move(ip));
+      r.image_probes.push_back(std::move(ip));
     }
+  }
+  return r;
+}
+
+// "precisions": {"bf16": {"tolerance": T, "probes": [...], "image_probes": [...]}}. Names this
+// binary does not know are skipped: a newer exporter may store references for more precisions.
+void parse_precisions(const std::string& path, const Fields& top, ModelMetadata* m) {
+  if (!top.has("precisions")) return;
+  const Json& precisions = top.at("precisions");
+  if (!precisions.is_object()) top.fail("'precisions' must be an object");
+  for (const auto& [name, value] : precisions.items()) {
+    const auto known = precision_names().find(name);
+    if (known == precision_names().end()) continue;
+    if (known->second == Precision::kFp32) top.fail("'precisions' holds fp32, whose references are the top-level probes");
+    const Fields f(path, value, fmt::format("precisions.{}", name));
+    References r = parse_references(path, f, m->labels.size());
+    r.tolerance = f.number("tolerance");
+    if (!(r.tolerance > 0)) f.fail("has a 'tolerance' that is not positive");
+    m->references[known->second] = std::move(r);
   }
 }
 
@@ -64,7 +83,8 @@ ModelMetadata parse_metadata(const std::string& path, const std::string& json_te
   if (m.preprocess.pad_to != 0) top.fail("has 'pad_to' in 'preprocess': a classifier's input is input_size square");
   if (top.has("min_confidence")) m.min_confidence = static_cast<float>(top.fraction("min_confidence"));
   parse_classes(path, top, &m);
-  parse_probes(path, top, &m);
+  m.references[Precision::kFp32] = parse_references(path, top, m.labels.size());
+  parse_precisions(path, top, &m);
   m.info = parse_info(top);
   return m;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "image/preprocess.h"
+#include "model/precision.h"
 
 namespace whatcar {
 
@@ -30,6 +31,14 @@ struct ImageProbe {
   std::vector<int> top;
 };
 
+// What the network must reproduce in one precision: the synthetic probes' logits within
+// `tolerance`, and the top classes of a few real photos.
+struct References {
+  std::vector<Probe> probes;
+  std::vector<ImageProbe> image_probes;
+  double tolerance = 0;  // 0: verify's --tolerance, as fp32's references carry none
+};
+
 // A class name split into its parts ("Crew Cab" is a body); body and year may be empty.
 struct LabelParts {
   std::string make;
@@ -46,8 +55,9 @@ struct ModelMetadata {
   PreprocessConfig preprocess;
   float min_confidence = 0.0f;  // top-1 probability under which the answer is "no confident match"
   std::vector<std::pair<std::string, std::string>> info;  // the model card fields, in file order
-  std::vector<Probe> probes;
-  std::vector<ImageProbe> image_probes;
+  // fp32's always (its probes may be empty); other precisions' where the exporter stored them,
+  // each with its own tolerance: bf16's logits differ between CPUs by up to 0.2, fp32's by 1e-5.
+  std::map<Precision, References> references;
 };
 
 // Parses and validates the text of kMetadataFile; throws ModelError naming `path` with what is

@@ -13,7 +13,7 @@
 
 namespace whatcar {
 
-Model Model::load(const std::string& path) {
+Model Model::load(const std::string& path, Precision precision) {
   torch::jit::ExtraFilesMap extra{{kMetadataFile, ""}, {kLegacyMetadataFile, ""}};
   torch::jit::mobile::Module module = load_torchscript(path, extra);
   if (extra[kMetadataFile].empty() && !extra[kLegacyMetadataFile].empty()) {
@@ -21,14 +21,14 @@ Model Model::load(const std::string& path) {
                                        kLegacyMetadataFile));
   }
   ModelMetadata meta = parse_metadata(path, extra[kMetadataFile]);
-  return Model(path, std::move(module), std::move(meta));
+  return Model(path, std::move(module), std::move(meta), precision);
 }
 
 torch::Tensor Model::logits(const torch::Tensor& batch) {
   // oneDNN runs MobileNetV2's depthwise convolutions without layout reorders on NHWC
   // input: 104-140 img/s at batch 4 instead of 78-83, batch 1 unchanged
   // (bench/forward_efficiency.sh before and after; docs/performance.md).
-  torch::Tensor t = run_forward(module_, path_, batch.contiguous(torch::MemoryFormat::ChannelsLast));
+  torch::Tensor t = run_forward(module_, path_, batch.contiguous(torch::MemoryFormat::ChannelsLast), precision_);
   if (t.dim() != 2 || t.size(0) != batch.size(0) || t.size(1) != num_classes()) {
     throw ModelError(path_, fmt::format("model output has shape {} but the model carries {} labels",
                                         fmt::join(t.sizes().vec(), "x"), num_classes()));

@@ -54,8 +54,10 @@ torch::jit::mobile::Module load_torchscript(const std::string& path, torch::jit:
   return module;
 }
 
-torch::Tensor run_forward(torch::jit::mobile::Module& module, const std::string& path, const torch::Tensor& input) {
+torch::Tensor run_forward(torch::jit::mobile::Module& module, const std::string& path, const torch::Tensor& input,
+                          Precision precision) {
   c10::InferenceMode guard;
+  PrecisionScope scope(precision);
   torch::IValue out;
   try {
     out = module.forward({input});

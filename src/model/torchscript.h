@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "model/precision.h"
+
 namespace whatcar {
 
 // Throws ModelError: missing, empty or a directory, not a sound archive, not TorchScript with
@@ -14,8 +16,9 @@ namespace whatcar {
 // contents are filled in (empty when absent).
 torch::jit::mobile::Module load_torchscript(const std::string& path, torch::jit::ExtraFilesMap& extra);
 
-// forward(input) as one tensor; throws ModelError naming `path` when libtorch fails or the
-// output is not a tensor.
-torch::Tensor run_forward(torch::jit::mobile::Module& module, const std::string& path, const torch::Tensor& input);
+// forward(input) as one tensor, computed in `precision` (its dtype may be bf16's); throws
+// ModelError naming `path` when libtorch fails or the output is not a tensor.
+torch::Tensor run_forward(torch::jit::mobile::Module& module, const std::string& path, const torch::Tensor& input,
+                          Precision precision);
 
 }  // namespace whatcar

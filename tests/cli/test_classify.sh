@@ -11,6 +11,26 @@ expect_out "Delta Café 2011"
 expect_no_out "scene.png"   # one image: no file header
 default_out=$OUT
 
+# --precision bf16: the classifier in bfloat16, so the same answers with slightly other
+# probabilities; batch's worker threads run it so too.
+run -m "$MODEL" --no-detect -f jsonl "$IMG/scene.png" "$IMG/portrait.png"
+cp "$WORK/out" "$WORK/fp32.jsonl"
+run -m "$MODEL" --no-detect -f jsonl --precision bf16 "$IMG/scene.png" "$IMG/portrait.png"
+expect_rc 0
+cp "$WORK/out" "$WORK/bf16.jsonl"
+expect_py "
+import json, sys
+fp32, bf16 = ([json.loads(l)['predictions'] for l in open(f)] for f in ('$WORK/fp32.jsonl', sys.argv[1]))
+assert [p[0]['label'] for p in fp32] == [p[0]['label'] for p in bf16]
+diffs = [abs(a['probability'] - b['probability']) for x, y in zip(fp32, bf16) for a, b in zip(x, y)]
+assert 0 < max(diffs) < 0.05, diffs"
+run batch -m "$MODEL" --no-detect -f jsonl -j 2 --precision bf16 "$IMG/scene.png" "$IMG/portrait.png"
+expect_rc 0
+check; cmp -s "$WORK/out" "$WORK/bf16.jsonl" || fail "batch --precision bf16 must print what classify --precision bf16 prints"
+run -m "$MODEL" --no-detect --precision int8 "$IMG/scene.png"
+expect_rc 2
+expect_err "whatcar: --precision: int8 not in {bf16,fp32}"
+
 run classify -m "$MODEL" --no-detect "$IMG/scene.png"
 check; [ "$OUT" = "$default_out" ] || fail "'classify' must equal the default command"
 

@@ -102,7 +102,7 @@ expect_rc 1
 expect_out "FAIL  contract           model metadata: probe 1 'logits' needs 6 numbers"
 # ... and without probes to give it away, the forward pass does.
 zip_edit "$WORK/extralabel/tiny_model.pt" "$WORK/extralabel/noprobes.pt" "extra/whatcar/model.json" \
-  "del m['probes'], m['image_probes']"
+  "del m['probes'], m['image_probes'], m['precisions']"
 run verify --no-detect -m "$WORK/extralabel/noprobes.pt" --sha256 "$(sha256sum "$WORK/extralabel/noprobes.pt" | cut -c1-64)"
 expect_rc 1
 expect_out "FAIL  contract           model output has shape 1x5 but the model carries 6 labels"
@@ -149,7 +149,34 @@ with_sums "$WORK/logits/tiny_model.pt"
 run verify --no-detect -m "$WORK/logits/tiny_model.pt"
 expect_rc 1
 expect_out "PASS  contract"
-expect_out "FAIL  reproducibility    4 probes: max |logit difference| 5.00e-01"
+expect_out "FAIL  reproducibility    4 probes in fp32: max |logit difference| 5.00e-01"
+
+# --precision bf16 checks the classifier in bf16 against the bf16 references, at their own
+# tolerance; the fp32 references are not what it is held to.
+run verify --no-detect -m "$MODEL" --precision bf16
+expect_rc 0
+expect_out "PASS  reproducibility    4 probes in bf16: max |logit difference|"
+expect_out "(tolerance 3e-01)"
+expect_out "SKIP  real images        the model stores no real-image probes in bf16"
+mkdir -p "$WORK/bf16"
+zip_edit "$MODEL" "$WORK/bf16/tiny_model.pt" "extra/whatcar/model.json" "m['precisions']['bf16']['probes'][2]['logits'][1] -= 0.5"
+with_sums "$WORK/bf16/tiny_model.pt"
+run verify --no-detect -m "$WORK/bf16/tiny_model.pt"
+expect_rc 0
+run verify --no-detect -m "$WORK/bf16/tiny_model.pt" --precision bf16
+expect_rc 1
+expect_out "FAIL  reproducibility    4 probes in bf16: max |logit difference| 5.0"
+run verify --no-detect -m "$WORK/bf16/tiny_model.pt" --precision bf16 --tolerance 0.6
+expect_rc 0
+# A model exported before the bf16 references: bf16 cannot be verified, fp32 still can.
+mkdir -p "$WORK/nobf16"
+zip_edit "$MODEL" "$WORK/nobf16/tiny_model.pt" "extra/whatcar/model.json" "del m['precisions']"
+with_sums "$WORK/nobf16/tiny_model.pt"
+run verify --no-detect -m "$WORK/nobf16/tiny_model.pt" --precision bf16
+expect_rc 1
+expect_out "FAIL  reproducibility    the model carries no bf16 probes (whatcar/model.json)"
+run verify --no-detect -m "$WORK/nobf16/tiny_model.pt"
+expect_rc 0
 
 # A golden CSV: right labels pass, a wrong one fails, --min-accuracy relaxes.
 printf 'path,expected_label\n%s,Delta Café 2011\n' "$IMG/scene.png" >"$WORK/good.csv"

@@ -17,6 +17,9 @@ const std::string kGood = R"({
               {"label": "Beta, \"B\" 2010", "make": "Beta,", "model": "\"B\"", "body": "", "year": "2010"}],
   "probes": [{"seed": 7, "width": 10, "height": 20, "logits": [1, 2.5]}],
   "image_probes": [{"file": "00032.png", "top": [1, 0]}],
+  "precisions": {"bf16": {"tolerance": 0.3, "probes": [{"seed": 7, "width": 10, "height": 20, "logits": [1.1, 2.4]}],
+                          "image_probes": [{"file": "00049.png", "top": [1]}]},
+                 "int4": {"tolerance": 2, "probes": []}},
   "info": {"architecture": "TinyNet", "val_top1": 0.5}
 })";
 
@@ -35,12 +38,22 @@ TEST_CASE("valid metadata is parsed", "[metadata]") {
   CHECK(m.preprocess.resize_size == 36);
   CHECK(m.preprocess.std[2] == 0.25f);
   CHECK(m.min_confidence == Approx(0.4));
-  REQUIRE(m.probes.size() == 1);
-  CHECK(m.probes[0].seed == 7);
-  CHECK(m.probes[0].logits == std::vector<float>{1.0f, 2.5f});
-  REQUIRE(m.image_probes.size() == 1);
-  CHECK(m.image_probes[0].file == "00032.png");
-  CHECK(m.image_probes[0].top == std::vector<int>{1, 0});
+  // fp32's references are the top-level probes; a precision this binary lacks (int4) is skipped.
+  REQUIRE(m.references.size() == 2);
+  const References& fp32 = m.references.at(Precision::kFp32);
+  CHECK(fp32.tolerance == 0);
+  REQUIRE(fp32.probes.size() == 1);
+  CHECK(fp32.probes[0].seed == 7);
+  CHECK(fp32.probes[0].logits == std::vector<float>{1.0f, 2.5f});
+  REQUIRE(fp32.image_probes.size() == 1);
+  CHECK(fp32.image_probes[0].file == "00032.png");
+  CHECK(fp32.image_probes[0].top == std::vector<int>{1, 0});
+  const References& bf16 = m.references.at(Precision::kBf16);
+  CHECK(bf16.tolerance == Approx(0.3));
+  REQUIRE(bf16.probes.size() == 1);
+  CHECK(bf16.probes[0].logits == std::vector<float>{1.1f, 2.4f});
+  REQUIRE(bf16.image_probes.size() == 1);
+  CHECK(bf16.image_probes[0].top == std::vector<int>{1});
   CHECK(m.info == std::vector<std::pair<std::string, std::string>>{{"architecture", "TinyNet"}, {"val_top1", "0.5"}});
 }
 
@@ -68,6 +81,14 @@ TEST_CASE("missing or inconsistent metadata is refused with a reason", "[metadat
   CHECK_THAT(error_for(test::replace_once(kGood, "\"top\": [1, 0]", "\"top\": [0, 2]")), Catch::Contains("outside 0..1"));
   CHECK_THAT(error_for(test::replace_once(kGood, "\"top\": [1, 0]", "\"top\": [0, \"one\"]")), Catch::Contains("outside 0..1"));
   CHECK_THAT(error_for(test::replace_once(kGood, "\"classes\": [", "\"classes\": [], \"x\": [")), Catch::Contains("no classes"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"tolerance\": 0.3", "\"tolerance\": 0")),
+             Catch::Contains("precisions.bf16 has a 'tolerance' that is not positive"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"tolerance\": 0.3, ", "")), Catch::Contains("precisions.bf16 lacks 'tolerance'"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "[1.1, 2.4]", "[1.1]")), Catch::Contains("needs 2"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"top\": [1]", "\"top\": [2]")), Catch::Contains("outside 0..1"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"int4\"", "\"fp32\"")), Catch::Contains("top-level probes"));
+  CHECK_THAT(error_for(test::replace_once(kGood, "\"precisions\": {", "\"precisions\": [], \"y\": {")),
+             Catch::Contains("'precisions' must be an object"));
 }
 
 TEST_CASE("probe images are deterministic and depend on the seed", "[metadata]") {

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "catch_torch.h"
 
 #include <cmath>
 #include <cstdio>
@@ -18,7 +18,8 @@ TEST_CASE("the tiny fixture model loads with its metadata", "[model]") {
   CHECK(m.metadata().name == "tiny-test-model");
   CHECK(m.num_classes() == 5);
   CHECK(m.input_size() == 32);
-  CHECK(m.metadata().probes.size() == 4);
+  CHECK(m.metadata().references.at(Precision::kFp32).probes.size() == 4);
+  CHECK(m.metadata().references.at(Precision::kBf16).probes.size() == 4);
 }
 
 TEST_CASE("logits equal the Python model's on the same images", "[model][parity]") {
@@ -48,4 +49,22 @@ TEST_CASE("unusable model files are ModelErrors", "[model][errors]") {
   CHECK(error_of(fixture("images")) == "model path is a directory");
   CHECK(error_of(fixture("images/empty.jpg")) == "model file is empty");
   CHECK_THAT(error_of(fixture("images/scene.png")), Catch::StartsWith("not a loadable TorchScript model"));
+}
+
+TEST_CASE("bf16 computes other logits than fp32, within the exported bf16 references' tolerance", "[model][precision]") {
+  Model fp32 = Model::load(fixture("tiny_model.pt"));
+  Model bf16 = Model::load(fixture("tiny_model.pt"), Precision::kBf16);
+  CHECK(bf16.precision() == Precision::kBf16);
+  const References& refs = bf16.metadata().references.at(Precision::kBf16);
+  const int s = bf16.input_size();
+  for (const Probe& p : refs.probes) {
+    INFO("probe " << p.seed);
+    torch::Tensor input = torch::empty({1, 3, s, s});
+    preprocess_into(probe_image(p.seed, p.width, p.height), bf16.metadata().preprocess, input.data_ptr<float>());
+    const torch::Tensor ours = bf16.logits(input);
+    CHECK(ours.scalar_type() == torch::kFloat32);
+    // bfloat16 keeps 8 significant bits: a pass that stayed in fp32 would agree to 1e-6.
+    CHECK((ours - fp32.logits(input)).abs().max().item<float>() > 1e-4);
+    for (size_t c = 0; c < p.logits.size(); ++c) CHECK(ours[0][c].item<float>() == Approx(p.logits[c]).margin(refs.tolerance));
+  }
 }
