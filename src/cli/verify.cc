@@ -256,7 +256,7 @@ std::vector<DetectionRow> detect_image(Detector& detector, const Image& image) {
   return detector.detect(input.data(), w, h);
 }
 
-Check check_detector_images(Detector& detector, const VerifyOptions& opts) {
+Check check_detector_images(Detector& detector, const VerifyOptions& opts, double tolerance) {
   const std::string name = "detector images";
   const auto& probes = detector.metadata().image_probes;
   if (probes.empty()) return {name, Status::kSkip, "the detector stores no real-image probes"};
@@ -273,7 +273,7 @@ Check check_detector_images(Detector& detector, const VerifyOptions& opts) {
     } catch (const InputError& e) {
       return {name, Status::kFail, fmt::format("{}: {}", file, e.what())};
     }
-    if (auto why = rows_differ(rows, p.rows, opts.tolerance.value_or(kDefaultTolerance), &worst)) {
+    if (auto why = rows_differ(rows, p.rows, tolerance, &worst)) {
       return {name, Status::kFail, fmt::format("{}: {}", file, *why)};
     }
   }
@@ -293,6 +293,7 @@ void check_detector(const VerifyOptions& opts, std::vector<Check>* checks) {
   try {
     Detector detector = Detector::load(path);
     const auto& m = detector.metadata();
+    const double tolerance = opts.tolerance.value_or(kDefaultTolerance);  // the detector runs in fp32
     std::vector<std::string> vehicles;
     for (int c : m.vehicle_classes) vehicles.push_back(m.classes[c]);
     detect_image(detector, probe_image(0, detector.input_size(), detector.input_size()));
@@ -311,7 +312,7 @@ void check_detector(const VerifyOptions& opts, std::vector<Check>* checks) {
       for (size_t i = 0; i < m.probes.size() && !failure; ++i) {
         const auto& p = m.probes[i];
         if (auto why = rows_differ(detect_image(detector, probe_image(p.seed, p.width, p.height)), p.rows,
-                                   opts.tolerance.value_or(kDefaultTolerance), &worst)) {
+                                   tolerance, &worst)) {
           failure = Check{"detector probes", Status::kFail,
                           fmt::format("probe {} ({}x{}, seed {}): {}", i + 1, p.width, p.height, p.seed, *why)};
         }
@@ -319,9 +320,9 @@ void check_detector(const VerifyOptions& opts, std::vector<Check>* checks) {
       checks->push_back(failure.value_or(Check{"detector probes", Status::kPass,
                                                fmt::format("{} probes: max |best score difference| {:.2e} "
                                                            "(tolerance {:.0e}), rows scoring {} or more identical",
-                                                           m.probes.size(), worst, opts.tolerance.value_or(kDefaultTolerance), kDetectorProbeScore)}));
+                                                           m.probes.size(), worst, tolerance, kDetectorProbeScore)}));
     }
-    checks->push_back(check_detector_images(detector, opts));
+    checks->push_back(check_detector_images(detector, opts, tolerance));
   } catch (const ModelError& e) {
     checks->push_back({"detector", Status::kFail, e.what()});
   }
