@@ -14,15 +14,16 @@ autocast leaves in fp32; the bf16 row rewrites them to aten::conv2d first, to se
 would give if whatcar ran the detector so.
 """
 import argparse
-import io
+import sys
 import time
 from pathlib import Path
 
 import torch
-from torch.jit.mobile import _load_for_lite_interpreter
 from torch.utils.mobile_optimizer import optimize_for_mobile
 
 root = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(root / "training"))
+from export import as_whatcar_runs  # noqa: E402
 
 CONV_PATTERN = """
 graph(%x, %w, %b, %s, %p, %d, %t, %op, %g, %b1, %b2, %b3, %b4):
@@ -34,22 +35,12 @@ graph(%x, %w, %b, %s, %p, %d, %t, %op, %g, %b1, %b2, %b3, %b4):
   return (%r)"""
 
 
-def lite(module):
-    buffer = io.BytesIO(module._save_to_buffer_for_lite_interpreter())
-    return _load_for_lite_interpreter(buffer)
-
-
 def variants(path, rewrite_convolutions):
-    fp32 = _load_for_lite_interpreter(str(path))
-    scripted = torch.jit.load(str(path))
+    bf16 = torch.jit.load(str(path))
     if rewrite_convolutions:
-        torch._C._jit_pass_custom_pattern_based_rewrite_graph(CONV_PATTERN, CONV2D, scripted.graph)
-    bf16_module = lite(scripted)
-
-    def bf16(x):
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            return bf16_module(x)
-    return [("fp32", fp32), ("bf16", bf16), ("xnnpack", lite(optimize_for_mobile(torch.jit.load(str(path)))))]
+        torch._C._jit_pass_custom_pattern_based_rewrite_graph(CONV_PATTERN, CONV2D, bf16.graph)
+    return [("fp32", as_whatcar_runs(torch.jit.load(str(path)), "fp32")), ("bf16", as_whatcar_runs(bf16, "bf16")),
+            ("xnnpack", as_whatcar_runs(optimize_for_mobile(torch.jit.load(str(path))), "fp32"))]
 
 
 def ms_per_image(fn, x, runs):
@@ -64,11 +55,11 @@ def ms_per_image(fn, x, runs):
 
 
 def classifier_diff(out, ref):
-    return f"logits {(out.float() - ref).abs().max().item():.3f}"
+    return f"logits {(out - ref).abs().max().item():.3f}"
 
 
 def detector_diff(out, ref, rows=5):
-    out, ref = out.float()[0, :rows], ref[0, :rows]
+    out, ref = out[0, :rows], ref[0, :rows]
     return (f"scores {(out[:, 4] - ref[:, 4]).abs().max().item():.4f}, "
             f"corners {(out[:, :4] - ref[:, :4]).abs().max().item():.2f} px")
 
@@ -90,7 +81,7 @@ def main():
         runs = variants(path, rewrite)
         for batch, h, w in shapes:
             x = (torch.rand(batch, 3, h, w) * scale).contiguous(memory_format=torch.channels_last)
-            reference = runs[0][1](x).float()
+            reference = runs[0][1](x)
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 base = None

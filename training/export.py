@@ -13,6 +13,7 @@ fixture and the shipped model follow one contract (src/model/metadata.h).
 """
 import argparse
 import hashlib
+import io
 import json
 import shutil
 import sys
@@ -61,11 +62,6 @@ def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confid
     real_images: candidate photos whose top-k the model stores for `whatcar verify --images`."""
     module = module.eval()
     frozen = torch.jit.freeze(torch.jit.script(module))
-    probe_list = []
-    with torch.no_grad():
-        for seed, w, h in probes:
-            x = preprocess.eval_tensor(preprocess.probe_image(seed, w, h), preprocess_cfg).unsqueeze(0)
-            probe_list.append({"seed": seed, "width": w, "height": h, "logits": frozen(x)[0].tolist()})
     info = dict(info)
     metadata = {
         "name": info.pop("name"),
@@ -74,19 +70,27 @@ def save_whatcar_model(module, path, *, labels, preprocess_cfg, info, min_confid
                                                       "mean", "std") if k in preprocess_cfg},
         "min_confidence": min_confidence,
         "classes": [label_parts(label) for label in labels],
-        "probes": probe_list,
+        "probes": _probe_logits(frozen, preprocess_cfg, probes),
         "image_probes": _real_probes(frozen, preprocess_cfg, real_images, real_margin),
         "info": info,
     }
-    _save(frozen, path, metadata)
-    return add_precision_references(path, real_images)
+    metadata["precisions"] = _precision_references(frozen, preprocess_cfg, probes, real_images)
+    return _save(frozen, path, metadata)
 
 
-def _as_whatcar_runs(path, precision):
-    """The saved network as whatcar runs it: the lite interpreter's bytecode, channels-last input,
-    under CPU autocast for bf16 (src/model/torchscript.cc)."""
+def _probe_logits(forward, cfg, probes):
+    """The probes (seed, width, height) with the logits `forward` gives their images."""
+    with torch.no_grad():
+        return [{"seed": seed, "width": w, "height": h,
+                 "logits": forward(preprocess.eval_tensor(preprocess.probe_image(seed, w, h), cfg).unsqueeze(0))[0].tolist()}
+                for seed, w, h in probes]
+
+
+def as_whatcar_runs(module, precision):
+    """A TorchScript module as whatcar runs it: its lite-interpreter bytecode, channels-last
+    input, under CPU autocast for bf16 (src/model/torchscript.cc); float32 out."""
     from torch.jit.mobile import _load_for_lite_interpreter
-    lite = _load_for_lite_interpreter(str(path))
+    lite = _load_for_lite_interpreter(io.BytesIO(module._save_to_buffer_for_lite_interpreter()))
 
     def forward(x):
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
@@ -94,23 +98,25 @@ def _as_whatcar_runs(path, precision):
     return forward
 
 
-def add_precision_references(path, real_images=()):
-    """Store in the model at `path` the references of each precision in PRECISIONS, computed by
-    the saved network itself, the rest of its metadata untouched; returns the new sha256.
-
-    Their real-image probes are top-1 only, of photos whose top-1 leads by over twice the
-    tolerance and a decoder's margin, so that no CPU's bf16 arithmetic can change it."""
-    module, metadata = read_metadata(path)
-    cfg = metadata["preprocess"]
-    metadata["precisions"] = {}
+def _precision_references(module, cfg, probes, real_images):
+    """{name: references} for each precision in PRECISIONS, computed by `module` as whatcar runs
+    it: the probes' logits and the tolerance verify allows them. The real-image probes are top-1
+    only, of photos whose top-1 leads by over twice the tolerance and a decoder's margin, so that
+    no CPU's bf16 arithmetic can change it."""
+    references = {}
     for name, tolerance in PRECISIONS.items():
-        forward = _as_whatcar_runs(path, name)
-        probes = [{"seed": p["seed"], "width": p["width"], "height": p["height"],
-                   "logits": forward(preprocess.eval_tensor(preprocess.probe_image(p["seed"], p["width"], p["height"]),
-                                                            cfg).unsqueeze(0))[0].tolist()}
-                  for p in metadata["probes"]]
-        metadata["precisions"][name] = {"tolerance": tolerance, "probes": probes,
-                                        "image_probes": _real_probes(forward, cfg, real_images, 2 * tolerance + 0.4, k=1)}
+        forward = as_whatcar_runs(module, name)
+        references[name] = {"tolerance": tolerance, "probes": _probe_logits(forward, cfg, probes),
+                            "image_probes": _real_probes(forward, cfg, real_images, 2 * tolerance + 0.4, k=1)}
+    return references
+
+
+def add_precision_references(path, real_images=()):
+    """Store in the model at `path` the references of each precision in PRECISIONS, the rest of
+    its metadata untouched; returns the new sha256."""
+    module, metadata = read_metadata(path)
+    probes = [(p["seed"], p["width"], p["height"]) for p in metadata["probes"]]
+    metadata["precisions"] = _precision_references(module, metadata["preprocess"], probes, real_images)
     return _save(module, path, metadata)
 
 
