@@ -10,7 +10,6 @@ rounds="${2:-9}"
 tarball=$(ls "$root"/dist/whatcar-*-linux-*.tar.gz 2>/dev/null | head -n 1)
 [ -n "$tarball" ] || { echo "bench: no dist/whatcar-*.tar.gz; run scripts/bundle" >&2; exit 1; }
 unpacked=$(mktemp -d)
-times=$(mktemp)
 trap 'rm -rf "$list" "$list.all" "$times" "$unpacked"' EXIT
 tar -C "$unpacked" -xzf "$tarball"
 declare -A exe=([build]="$root/build/whatcar" [bundle]="$(echo "$unpacked"/whatcar-*/bin/whatcar)")

@@ -9,8 +9,6 @@ source "$(dirname "$0")/common.sh"
 rounds="${2:-7}"
 cores=$(nproc)
 image_list 10
-times=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$times"' EXIT
 mapfile -t ten <"$list"
 
 for _ in $(seq "$rounds"); do

@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 rounds="${2:-5}"
 work=$(mktemp -d)
-trap 'rm -rf "$work" "$list" "$list.all"' EXIT
+trap 'rm -rf "$work" "$list" "$list.all" "$times"' EXIT
 
 small="$work/small.jpg"
 large="$work/large_12mp.jpg"

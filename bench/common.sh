@@ -1,13 +1,15 @@
 # Shared by the bench scripts: the repository root, the classifier (first argument, default the
 # bundled one), the detector ($WHATCAR_BENCH_DETECTOR, default the bundled one), and a list of
-# the first N shared images.
+# the first N shared images; $times, the log of the interleaved benches.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 model="${1:-$root/models/whatcar-cars.pt}"
 detector="${WHATCAR_BENCH_DETECTOR:-$root/models/whatcar-detector.pt}"
 # The true-colour copies training/prepare_data.py writes (the shared crops are stored red-blue swapped).
 images="${WHATCAR_BENCH_IMAGES:-${WHATCAR_DATA:-$HOME/.cache/whatcar/stanford-cars-rgb}/images}"
 list=$(mktemp)
-trap 'rm -f "$list" "$list.all"' EXIT
+# One "case value..." line per run, for case_median.
+times=$(mktemp)
+trap 'rm -f "$list" "$list.all" "$times"' EXIT
 find "$images" -name "*.png" -o -name "*.jpg" | sort >"$list.all"
 
 # image_list N: $list holds N image paths, repeating the shared images when N is larger.

@@ -12,8 +12,6 @@ rounds="${2:-7}"
 n="${3:-300}"
 image_list "$n"
 photo=$(sed -n 1p "$list")
-times=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$times"' EXIT
 declare -A tree=([this]="$root" [other]="$other")
 for _ in $(seq "$rounds"); do
   for t in this other; do

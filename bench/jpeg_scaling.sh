@@ -12,7 +12,7 @@ source "$(dirname "$0")/common.sh"
 n="${2:-300}"
 factor="${3:-6}"
 work=$(mktemp -d)
-trap 'rm -rf "$work" "$list" "$list.all"' EXIT
+trap 'rm -rf "$work" "$list" "$list.all" "$times"' EXIT
 
 sed -n "1,${n}p" "$root/training/splits/val.txt" | sed 's/\.jpg$//' >"$work/names"  # stems
 /usr/bin/python3 - "$images" "$work" "$factor" <<'EOF'

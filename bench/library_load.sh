@@ -8,8 +8,6 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh" ""
 rounds=$1
 shift
-times=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$times"' EXIT
 for _ in $(seq "$rounds"); do
   echo "none $(ms "$root/build/whatcar" --help)" >>"$times"
   for lib in "$@"; do echo "$lib $(LD_PRELOAD=$lib ms "$root/build/whatcar" --help)" >>"$times"; done

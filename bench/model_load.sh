@@ -8,8 +8,6 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 rounds="${2:-9}"
-times=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$times"' EXIT
 for _ in $(seq "$rounds"); do
   for how in jit lite; do echo "$how $("$root/build/bench/model_load" "$model" "$how")" >>"$times"; done
 done

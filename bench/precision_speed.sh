@@ -11,8 +11,6 @@ rounds="${2:-5}"
 n="${3:-200}"
 image_list "$n"
 photo=$(sed -n 1p "$list")
-times=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$times"' EXIT
 bin="$root/build/whatcar"
 for _ in $(seq "$rounds"); do
   for p in fp32 bf16; do

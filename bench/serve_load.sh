@@ -14,7 +14,7 @@ command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)
 image_list "$n"
 count=$(wc -l <"$list")
 log=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$log"; [ -n "${spid:-}" ] && kill "$spid" 2>/dev/null' EXIT
+trap 'rm -f "$list" "$list.all" "$times" "$log"; [ -n "${spid:-}" ] && kill "$spid" 2>/dev/null' EXIT
 
 # serve ARGS...: starts the server; sets spid and url.
 serve() {

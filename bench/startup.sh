@@ -19,8 +19,6 @@ for v in "${variants[@]}"; do
   cmake --build "$root/build-$v" -j"$(nproc)" >/dev/null  # brought up to date with the sources
 done
 photo=$(sed -n 1p "$list.all")
-times=$(mktemp)
-trap 'rm -f "$list" "$list.all" "$times"' EXIT
 
 for _ in $(seq "$rounds"); do
   for build in build "${variants[@]/#/build-}"; do

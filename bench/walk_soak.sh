@@ -13,7 +13,7 @@ extra=("$@")
 [ ${#extra[@]} -gt 0 ] || extra=(--no-detect)
 
 tree=$(mktemp -d -p "$(dirname "$images")")  # hard links need the same file system
-trap 'rm -rf "$tree" "$list" "$list.all"' EXIT
+trap 'rm -rf "$tree" "$list" "$list.all" "$times"' EXIT
 mapfile -t sources < <(head -n 8 "$list.all")
 made=0
 grow() {  # grow N: the tree holds N files
